@@ -1,0 +1,130 @@
+"""Where a query matches inside a text: spans for the detail pane and short snippets for hit lists.
+
+Offsets come from the same analyzer the index uses, so "meetings" highlights for "meeting" and
+"Việt" for "viet", and they are character offsets into the original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .schema import text_analyzer
+
+_ANALYZER = text_analyzer()
+SNIPPET_CHARS = 240
+
+
+def match_spans(
+    text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = ()
+) -> list[tuple[int, int]]:
+    """[start, end) spans of tokens of ``text`` whose analysed form is one of ``terms``,
+    and of consecutive token runs equal to one of ``phrases``."""
+    wanted = set(terms)
+    phrase_list = [p for p in phrases if p]
+    if not wanted and not phrase_list:
+        return []
+    tokens = [(t.text, t.startchar, t.endchar) for t in _ANALYZER(text, chars=True, removestops=True)]
+    spans: list[tuple[int, int]] = []
+    for word, start, end in tokens:
+        if word in wanted:
+            spans.append((start, end))
+    for phrase in phrase_list:
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if all(tokens[i + k][0] == phrase[k] for k in range(n)):
+                spans.append((tokens[i][1], tokens[i + n - 1][2]))
+    return _merge(spans)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def snippet(
+    text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
+) -> tuple[str, list[tuple[int, int]]]:
+    """A window of about ``width`` characters around the densest cluster of spans, cut at word
+    boundaries, with the spans re-based to the snippet. Without spans: the start of the text."""
+    flat = " ".join(text.split()) if not spans else None
+    if flat is not None:
+        if len(flat) <= width:
+            return flat, []
+        cut = flat.rfind(" ", 0, width)
+        return flat[: cut if cut > 0 else width] + " …", []
+    best_start, best_count = spans[0][0], 0
+    j = 0
+    for i, (start, _) in enumerate(spans):
+        while j < len(spans) and spans[j][1] <= start + width:
+            j += 1
+        if j - i > best_count:
+            best_start, best_count = start, j - i
+    lo = max(0, best_start - width // 4)
+    if lo > 0:
+        space = text.find(" ", lo)
+        lo = space + 1 if 0 <= space < best_start else lo
+    hi = min(len(text), lo + width)
+    if hi < len(text):
+        space = text.rfind(" ", lo, hi)
+        covering = [e for s, e in spans if lo <= s < hi]
+        if space > (covering[-1] if covering else lo):
+            hi = space
+        elif covering:
+            hi = max(hi, covering[-1])
+    window = text[lo:hi]
+    # Collapse whitespace while keeping offsets right.
+    out: list[str] = []
+    mapping: list[int] = []  # mapping[i] = index in ``out`` of window char i
+    prev_space = False
+    for ch in window:
+        if ch.isspace():
+            if not prev_space:
+                out.append(" ")
+            prev_space = True
+        else:
+            out.append(ch)
+            prev_space = False
+        mapping.append(len(out) - 1 if ch.isspace() else len(out) - 1)
+    prefix = "… " if lo > 0 else ""
+    suffix = " …" if hi < len(text) else ""
+    rebased = []
+    for start, end in spans:
+        if start >= lo and end <= hi:
+            rebased.append((len(prefix) + mapping[start - lo], len(prefix) + mapping[end - 1 - lo] + 1))
+    return prefix + "".join(out) + suffix, rebased
+
+
+def query_terms(query, reader, fields=("title", "body", "aliases")) -> tuple[set[str], list[tuple[str, ...]]]:
+    """Analysed words and phrases a parsed Whoosh query looks for in the text fields (not under
+    NOT), with wildcards and fuzzy terms expanded against the index."""
+    words: set[str] = set()
+    phrases: list[tuple[str, ...]] = []
+    _collect(query, reader, fields, words, phrases)
+    return words, phrases
+
+
+def _collect(query, reader, fields, words: set[str], phrases: list[tuple[str, ...]]) -> None:
+    kind = type(query).__name__
+    if kind == "Not":
+        return
+    if kind == "AndNot":
+        _collect(query.a, reader, fields, words, phrases)
+        return
+    if kind == "Phrase":
+        if query.fieldname in fields:
+            phrases.append(tuple(query.words))
+        return
+    children = list(query.children())
+    if children:
+        for child in children:
+            _collect(child, reader, fields, words, phrases)
+        return
+    if getattr(query, "fieldname", None) in fields:
+        for fieldname, text in query.existing_terms(reader, phrases=False, expand=True):
+            if fieldname in fields:
+                words.add(text.decode("utf-8") if isinstance(text, bytes) else text)

@@ -1,0 +1,207 @@
+"""Frozen result types shared by the core, the CLI and the GUI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+
+MEETING_TYPES = (
+    "summit",
+    "foreign_ministers",
+    "defense_ministers",
+    "ministerial",
+    "senior_officials",
+    "other",
+)
+FORMATS = ("in_person", "video", "telephone")
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class Participant:
+    name: str  # as written, without honorifics
+    canonical: str  # consistent order and case: "Kamikawa Yoko"
+    role: str | None = None  # as written: "Minister for Foreign Affairs"
+    country: str | None = None  # canonical country the person represents
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "canonical": self.canonical, "role": self.role, "country": self.country}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Participant:
+        return cls(data["name"], data["canonical"], data.get("role"), data.get("country"))
+
+
+@dataclass(frozen=True)
+class Location:
+    city: str | None
+    country: str | None
+
+    def to_json(self) -> dict:
+        return {"city": self.city, "country": self.country}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> Location | None:
+        return cls(data.get("city"), data.get("country")) if data else None
+
+    def label(self) -> str:
+        return ", ".join(part for part in (self.city, self.country) if part)
+
+
+@dataclass(frozen=True)
+class ParsedReadout:
+    """What extraction derives from the text of one readout (no file information)."""
+
+    title: str
+    text: str  # the cleaned body: navigation lines, captions and repeated blocks removed
+    publication_date: dt.date | None = None
+    meeting_date: dt.date | None = None
+    meeting_date_end: dt.date | None = None
+    meeting_type: str | None = None
+    format: str | None = None
+    duration_minutes: int | None = None
+    location: Location | None = None
+    participants: tuple[Participant, ...] = ()
+    countries: tuple[str, ...] = ()
+    captions: tuple[str, ...] = ()
+    duplicates_removed: int = 0  # number of repeated paragraphs dropped from the body
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One indexed readout: the parsed record plus where it came from."""
+
+    id: str
+    source: str  # absolute path of the source file
+    parsed: ParsedReadout
+    encoding: str = "utf-8"
+
+    def __getattr__(self, name: str):
+        # Convenience: meeting.title, meeting.meeting_date, ... read through to the parsed record.
+        if name in _PARSED_FIELDS:
+            return getattr(self.parsed, name)
+        raise AttributeError(name)
+
+    def to_json(self, *, with_text: bool = True) -> dict:
+        p = self.parsed
+        record = {
+            "id": self.id,
+            "source": self.source,
+            "title": p.title,
+            "publication_date": _iso(p.publication_date),
+            "meeting_date": _iso(p.meeting_date),
+            "meeting_date_end": _iso(p.meeting_date_end),
+            "meeting_type": p.meeting_type,
+            "format": p.format,
+            "duration_minutes": p.duration_minutes,
+            "location": p.location.to_json() if p.location else None,
+            "participants": [x.to_json() for x in p.participants],
+            "countries": list(p.countries),
+            "captions": list(p.captions),
+            "duplicates_removed": p.duplicates_removed,
+            "warnings": list(p.warnings),
+            "encoding": self.encoding,
+        }
+        if with_text:
+            record["text"] = p.text
+        return record
+
+    @classmethod
+    def from_json(cls, data: dict, text: str | None = None) -> Meeting:
+        def date(key: str) -> dt.date | None:
+            value = data.get(key)
+            return dt.date.fromisoformat(value) if value else None
+
+        parsed = ParsedReadout(
+            title=data["title"],
+            text=text if text is not None else data.get("text", ""),
+            publication_date=date("publication_date"),
+            meeting_date=date("meeting_date"),
+            meeting_date_end=date("meeting_date_end"),
+            meeting_type=data.get("meeting_type"),
+            format=data.get("format"),
+            duration_minutes=data.get("duration_minutes"),
+            location=Location.from_json(data.get("location")),
+            participants=tuple(Participant.from_json(x) for x in data.get("participants", ())),
+            countries=tuple(data.get("countries", ())),
+            captions=tuple(data.get("captions", ())),
+            duplicates_removed=data.get("duplicates_removed", 0),
+            warnings=tuple(data.get("warnings", ())),
+        )
+        return cls(
+            id=data["id"], source=data["source"], parsed=parsed, encoding=data.get("encoding", "utf-8")
+        )
+
+
+_PARSED_FIELDS = frozenset(f.name for f in fields(ParsedReadout))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    id: str
+    title: str
+    meeting_date: dt.date | None
+    meeting_type: str | None
+    format: str | None
+    score: float
+    snippet: str
+    snippet_highlights: tuple[tuple[int, int], ...]  # [start, end) offsets into snippet
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "meeting_date": _iso(self.meeting_date),
+            "meeting_type": self.meeting_type,
+            "format": self.format,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "snippet_highlights": [list(x) for x in self.snippet_highlights],
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+
+    def to_json(self) -> dict:
+        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: tuple[SkippedFile, ...] = ()
+    warnings: tuple[SkippedFile, ...] = field(default=())  # indexed, but with a caveat (e.g. cp1252 fallback)
+    cancelled: bool = False
+
+    def to_json(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "skipped": [s.to_json() for s in self.skipped],
+            "warnings": [w.to_json() for w in self.warnings],
+            "cancelled": self.cancelled,
+        }

@@ -1,0 +1,75 @@
+"""The Whoosh schema and its version. Bump SCHEMA_VERSION whenever fields or analysis change:
+an index with another version is rebuilt from the source files on open."""
+
+from __future__ import annotations
+
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.support.charset import accent_map
+
+SCHEMA_VERSION = 1
+
+# Words: letters/digits with inner apostrophes, dots and hyphens kept together ("U.S.", "COVID-19").
+_TOKEN = r"\w+(?:[.'’]\w+)*"
+
+
+def text_analyzer():
+    """Full text: accent folding + English stemming (cached), so "Việt Nam" finds "Viet Nam"."""
+    return (
+        RegexTokenizer(_TOKEN)
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(minsize=1)
+        | StemFilter(cachesize=100_000)
+    )
+
+
+def name_analyzer():
+    """Names, countries, places: folded but not stemmed ("kamikawa", "viet", "nam")."""
+    return RegexTokenizer(_TOKEN) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def build_schema() -> Schema:
+    text = text_analyzer()
+    names = name_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=text, field_boost=2.0),
+        body=TEXT(analyzer=text, phrase=True),
+        # Every spelling of every country/organisation named in the readout, so "Vietnam" finds a
+        # text that only says "Viet Nam" and the other way round.
+        aliases=TEXT(analyzer=text, phrase=True),
+        date=DATETIME(sortable=True),
+        published=DATETIME(),
+        type=ID(),
+        format=ID(),
+        country=TEXT(analyzer=names, phrase=True),
+        participant=TEXT(analyzer=names, phrase=True),
+        location=TEXT(analyzer=names, phrase=True),
+        source=ID(),
+        tag=KEYWORD(lowercase=True, commas=True),
+    )
+
+
+# Names users may type before a colon, mapped to schema fields.
+FIELD_ALIASES = {
+    "person": "participant",
+    "participants": "participant",
+    "who": "participant",
+    "countries": "country",
+    "place": "location",
+    "city": "location",
+    "meeting_type": "type",
+    "kind": "type",
+    "text": "body",
+    "file": "source",
+    "path": "source",
+}
+
+DEFAULT_FIELDS = ("title", "body", "aliases")

@@ -1,0 +1,145 @@
+"""SQLite side store: the file manifest (for incremental indexing), meeting records and texts.
+
+Whoosh holds only postings; records and bodies live here so that listing and showing meetings
+never touches the full-text index and large stored text stays out of the postings path.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import Meeting
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha1 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meetings (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    meeting_date TEXT,
+    record TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS meetings_date ON meetings(meeting_date);
+"""
+
+
+@dataclass(frozen=True)
+class FileState:
+    path: str
+    id: str
+    size: int
+    mtime_ns: int
+    sha1: str
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = path
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- meta ---------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # -- files --------------------------------------------------------------------------------
+    def file_states(self) -> dict[str, FileState]:
+        rows = self._db.execute("SELECT path, id, size, mtime_ns, sha1 FROM files")
+        return {row[0]: FileState(*row) for row in rows}
+
+    # -- writes (one transaction per batch) ------------------------------------------------------
+    def write_batch(
+        self,
+        meetings: Iterable[tuple[Meeting, FileState]],
+        touched: Iterable[FileState] = (),
+        removed_paths: Iterable[str] = (),
+    ) -> None:
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            for path in removed_paths:
+                db.execute("DELETE FROM meetings WHERE path=?", (path,))
+                db.execute("DELETE FROM files WHERE path=?", (path,))
+            for state in touched:
+                db.execute(
+                    "INSERT OR REPLACE INTO files(path, id, size, mtime_ns, sha1) VALUES (?,?,?,?,?)",
+                    (state.path, state.id, state.size, state.mtime_ns, state.sha1),
+                )
+            for meeting, state in meetings:
+                record = meeting.to_json(with_text=False)
+                db.execute(
+                    "INSERT OR REPLACE INTO meetings(id, path, meeting_date, record, body) VALUES (?,?,?,?,?)",
+                    (
+                        meeting.id,
+                        meeting.source,
+                        record["meeting_date"],
+                        json.dumps(record),
+                        meeting.parsed.text,
+                    ),
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO files(path, id, size, mtime_ns, sha1) VALUES (?,?,?,?,?)",
+                    (state.path, state.id, state.size, state.mtime_ns, state.sha1),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def clear(self) -> None:
+        self._db.execute("BEGIN")
+        self._db.execute("DELETE FROM meetings")
+        self._db.execute("DELETE FROM files")
+        self._db.execute("COMMIT")
+
+    # -- reads --------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM meetings").fetchone()[0]
+
+    def get(self, meeting_id: str, *, with_text: bool = True) -> Meeting | None:
+        column = "body" if with_text else "''"
+        row = self._db.execute(f"SELECT record, {column} FROM meetings WHERE id=?", (meeting_id,)).fetchone()
+        return Meeting.from_json(json.loads(row[0]), text=row[1]) if row else None
+
+    def text(self, meeting_id: str) -> str | None:
+        row = self._db.execute("SELECT body FROM meetings WHERE id=?", (meeting_id,)).fetchone()
+        return row[0] if row else None
+
+    def records(self, ids: Iterable[str]) -> dict[str, dict]:
+        """Record dicts (no text) for the given ids, in one query per 500 ids."""
+        ids = list(ids)
+        out: dict[str, dict] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for mid, record in self._db.execute(
+                f"SELECT id, record FROM meetings WHERE id IN ({marks})", chunk
+            ):
+                out[mid] = json.loads(record)
+        return out
+
+    def iter_meetings(self, *, with_text: bool = False) -> Iterator[Meeting]:
+        column = "body" if with_text else "''"
+        rows = self._db.execute(f"SELECT record, {column} FROM meetings ORDER BY meeting_date, id")
+        for record, body in rows:
+            yield Meeting.from_json(json.loads(record), text=body)
