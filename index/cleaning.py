@@ -137,7 +137,9 @@ def has_caption_marker(line: str, gz: Gazetteer) -> bool:
 
 def strip_caption_marker(line: str) -> str:
     text = re.sub(r"^\s*(?:\(photos?\)|\[photo\]|photos?\s*:|photo of)\s*", "", line, flags=re.I)
-    text = re.sub(r"\s*\((?:[\w .]+\s)?photos?(?::[^)]*|\s+by[^)]*|\s+credit[^)]*)?\)\s*$", "", text, flags=re.I)
+    text = re.sub(
+        r"\s*\((?:[\w .]+\s)?photos?(?::[^)]*|\s+by[^)]*|\s+credit[^)]*)?\)\s*$", "", text, flags=re.I
+    )
     text = re.sub(r"\s*\bphoto\s*:\s*[\w .,/&'-]{1,60}$", "", text, flags=re.I)
     return text.strip(" -–—:")
 
@@ -172,7 +174,7 @@ def is_prose(line: str) -> bool:
 
 
 def is_byline(line: str) -> bool:
-    return bool(re.match(r"^(?:by|source|written by|reported by)\s*:?\s+[A-Z][^.!?]{1,80}$", line.strip()))
+    return bool(re.match(r"^(?i:by|source|written by|reported by)\s*:?\s+[A-Z][^.!?]{1,80}$", line.strip()))
 
 
 # --------------------------------------------------------------------------- main entry

@@ -18,9 +18,49 @@ from index.models import Location, Participant
 
 # =========================================================================== sentences
 _ABBREVIATIONS = {
-    "mr", "ms", "mrs", "dr", "h.e", "st", "jr", "sr", "gen", "lt", "col", "adm", "prof", "sen", "rep",
-    "no", "vs", "etc", "u.s", "u.k", "d.c", "a.m", "p.m", "amb", "hon", "smt", "approx", "e.g", "i.e",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "p.r.c", "r.o.k",
+    "mr",
+    "ms",
+    "mrs",
+    "dr",
+    "h.e",
+    "st",
+    "jr",
+    "sr",
+    "gen",
+    "lt",
+    "col",
+    "adm",
+    "prof",
+    "sen",
+    "rep",
+    "no",
+    "vs",
+    "etc",
+    "u.s",
+    "u.k",
+    "d.c",
+    "a.m",
+    "p.m",
+    "amb",
+    "hon",
+    "smt",
+    "approx",
+    "e.g",
+    "i.e",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "p.r.c",
+    "r.o.k",
 }
 
 
@@ -31,7 +71,9 @@ def split_sentences(text: str) -> list[str]:
     for m in re.finditer(r"[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9À-Ỹ])", text):
         before = text[start : m.start() + 1]
         word = re.search(r"([\w.]+)\.$", before)
-        if word and (word.group(1).lower() in _ABBREVIATIONS or re.fullmatch(r"(?:[A-Z]\.?)+", word.group(1))):
+        if word and (
+            word.group(1).lower() in _ABBREVIATIONS or re.fullmatch(r"(?:[A-Z]\.?)+", word.group(1))
+        ):
             continue
         sentences.append(text[start : m.end()].strip())
         start = m.end()
@@ -46,15 +88,26 @@ _MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
         ],
         start=1,
     )
     for m in names
 }
-_WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+_WEEKDAYS = {
+    d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+}
 _MONTH_RE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
 _WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _ORD = r"(?:st|nd|rd|th)?"
@@ -194,7 +247,9 @@ _PHONE = re.compile(
     r"spoke|speaks|spoken|calls? with|(?:a|an|the|introductory|trilateral|telephone|phone) call\b|called)\b",
     re.IGNORECASE,
 )
-_NOT_PHONE = re.compile(r"\b(courtesy call|port calls?|call(?:s|ed)? (?:on|for|upon)\b|spoke (?:at|to the|about)\b)", re.I)
+_NOT_PHONE = re.compile(
+    r"\b(courtesy call|port calls?|call(?:s|ed)? (?:on|for|upon)\b|spoke (?:at|to the|about)\b)", re.I
+)
 _IN_PERSON = re.compile(
     r"\b(met|meets?|meetings?|visit(?:s|ed|ing)?|talks|working (?:lunch|dinner|breakfast)|luncheon|"
     r"dinner|hosted|welcomed|received|courtesy call|trilateral|bilateral|summit|traveled|travelled|trip)\b",
@@ -218,9 +273,28 @@ def detect_format(title: str, lead: str) -> str | None:
 
 
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
 }
 _NUM = r"(?:\d{1,3}(?:\.\d)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty(?:-five)?|fifty|sixty|ninety)"
 _DURATION = re.compile(
@@ -230,7 +304,10 @@ _DURATION = re.compile(
     rf"(?:,?\s*(?:and\s+)?(?P<hm>{_NUM})\s*(?:minutes?|mins?\.?))?|(?P<m>{_NUM})\s*(?:minutes?|mins?\.?))\b",
     re.IGNORECASE,
 )
-_DURATION_ADJ = re.compile(rf"\b(?P<n>{_NUM})[\s-](?P<unit>hour|minute)[\s-]long\b|\b(?P<n2>\d{{1,3}})-(?P<unit2>hour|minute)\b", re.I)
+_DURATION_ADJ = re.compile(
+    rf"\b(?P<n>{_NUM})[\s-](?P<unit>hour|minute)[\s-]long\b|\b(?P<n2>\d{{1,3}})-(?P<unit2>hour|minute)\b",
+    re.I,
+)
 
 
 def _num(text: str) -> float:
@@ -293,7 +370,9 @@ class _Tok:
 @lru_cache(maxsize=8)
 def _role_regex(gz: Gazetteer) -> re.Pattern[str]:
     phrases = sorted(gz.roles, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])", re.IGNORECASE)
+    return re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])", re.IGNORECASE
+    )
 
 
 @lru_cache(maxsize=8)
@@ -367,7 +446,9 @@ class _Sentence:
                 i += 2
             elif fold(self.toks[i].text) in honorifics or fold(self.toks[i].text.rstrip(".")) in honorifics:
                 i += 1
-            elif i in self.roles and self.roles[i][2] == "senior" and self.roles[i][1].lower() == "ambassador":
+            elif (
+                i in self.roles and self.roles[i][2] == "senior" and self.roles[i][1].lower() == "ambassador"
+            ):
                 i += 1
             else:
                 break
@@ -401,11 +482,15 @@ class _Sentence:
         j = i - 1
         steps = 0
         while j >= 0 and steps < 9:
-            for ci, (cj, canonical) in self.countries.items():
+            for cj, canonical in self.countries.values():
                 if cj == j:
                     return canonical
             tok = self.toks[j]
-            if tok.text in (",", ";", ":") or tok.text.lower() == "and" or (not tok.cap and tok.text not in _CONNECTORS):
+            if (
+                tok.text in (",", ";", ":")
+                or tok.text.lower() == "and"
+                or (not tok.cap and tok.text not in _CONNECTORS)
+            ):
                 return None
             if j in self.roles or (j - 1 in self.roles and self.roles[j - 1][0] == j):
                 return None
@@ -497,7 +582,9 @@ def _read_role_mention(s: _Sentence, i: int) -> tuple[Mention | None, int]:
     role = _clean_role(sentence_slice(s, start_tok, role_end), s.gz)
     name = _join_name(name_toks)
     country = prefix_country or tail_country or post_country
-    return Mention(name, role, _level_of(levels), country, s.toks[start_tok].start, possessive), max(i, start_tok + 1)
+    return Mention(name, role, _level_of(levels), country, s.toks[start_tok].start, possessive), max(
+        i, start_tok + 1
+    )
 
 
 def sentence_slice(s: _Sentence, i: int, j: int) -> str:
@@ -579,8 +666,6 @@ def _appositive_name(s: _Sentence, role_start: int) -> list[_Tok]:
     toks = s.toks[start + 1 : end + 1]
     if not toks or toks[-1].bare != toks[-1].text:
         return []
-    if start >= 0 and s.toks[start].text.lower() in ("and", "with") and len(toks) == 1:
-        return toks
     return toks
 
 
@@ -613,7 +698,12 @@ def canonical_name(name: str) -> str:
     """Consistent case, order as written: 'KAMIKAWA Yoko' -> 'Kamikawa Yoko'."""
     words = []
     for word in name.split():
-        if word.isupper() and len(word) > 1 and word not in ("II", "III", "IV") and not re.fullmatch(r"(?:[A-Z]\.)+", word):
+        if (
+            word.isupper()
+            and len(word) > 1
+            and word not in ("II", "III", "IV")
+            and not re.fullmatch(r"(?:[A-Z]\.)+", word)
+        ):
             word = "-".join(part.capitalize() for part in word.split("-"))
         words.append(word)
     return " ".join(words)
@@ -628,7 +718,8 @@ _MEETING_VERB = re.compile(
     re.IGNORECASE,
 )
 _STRONG_MEETING = re.compile(
-    r"\b(held talks|held a (?:\w+ )?(?:meeting|talk|call|summit)|met with|met|meeting with|spoke with|talks with)\b", re.I
+    r"\b(held talks|held a (?:\w+ )?(?:meeting|talk|call|summit)|met with|met|meeting with|spoke with|talks with)\b",
+    re.I,
 )
 _TRUNCATE = re.compile(
     r"\s(?:to|in order to)\s(?!the\b|a\b|an\b|his\b|her\b)[a-z]+\b|\b(?:about|regarding|following|ahead of|"
@@ -886,10 +977,22 @@ def title_from_text(paragraphs: list[str]) -> str | None:
 
 # =========================================================================== host country
 _HOST_CUES = (
-    (re.compile(r"attributable to (?:the )?(?:Department )?Spokesperson|Office of the Spokesperson|"
-                r"^Readout of|the White House|White House", re.I | re.M), "United States"),
-    (re.compile(r"Ministry of Foreign Affairs of Japan|Ministry of Defense Japan|Back to Japan-|MOFA Japan|"
-                r"Cabinet Public Affairs Office", re.I), "Japan"),
+    (
+        re.compile(
+            r"attributable to (?:the )?(?:Department )?Spokesperson|Office of the Spokesperson|"
+            r"^Readout of|the White House|White House",
+            re.I | re.M,
+        ),
+        "United States",
+    ),
+    (
+        re.compile(
+            r"Ministry of Foreign Affairs of Japan|Ministry of Defense Japan|Back to Japan-|MOFA Japan|"
+            r"Cabinet Public Affairs Office",
+            re.I,
+        ),
+        "Japan",
+    ),
 )
 
 

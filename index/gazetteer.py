@@ -70,7 +70,7 @@ class Gazetteer:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 gz._merge(data)
-            except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            except (OSError, ValueError, TypeError, KeyError, AttributeError, re.error) as exc:
                 gz.warnings.append(f"gazetteer file {path} could not be read: {exc}")
         if overlay is not None:
             gz._merge_overlay(Path(overlay))
@@ -86,7 +86,7 @@ class Gazetteer:
                 raise ValueError("top level must be a JSON object")
             trial = Gazetteer()
             trial._merge(data)  # validate first, so a bad overlay cannot leave half-merged state
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, re.error) as exc:
             self.warnings.append(f"overlay {path} ignored (malformed): {exc}")
             return
         self._merge(data)

@@ -48,7 +48,9 @@ def parse_readout(raw: str, *, gazetteer: Gazetteer | None = None) -> ParsedRead
 
 
 def _title(cleaned: CleanedReadout) -> str:
-    title = cleaned.title or ex.title_from_captions(cleaned.captions) or ex.title_from_text(cleaned.paragraphs)
+    title = (
+        cleaned.title or ex.title_from_captions(cleaned.captions) or ex.title_from_text(cleaned.paragraphs)
+    )
     if not title:
         return "Untitled"
     title = " ".join(title.split())
