@@ -1,0 +1,300 @@
+"""Extraction: every seed's metadata, hand-checked corpus readouts, rules, and robustness."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index import extract as ex
+from index.gazetteer import default_gazetteer
+from index.models import Location, ParsedReadout
+from index.paths import sample_archive_dir
+from index.readout import parse_readout
+
+D = dt.date
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "readouts"
+
+
+def _seed(prefix: str) -> ParsedReadout:
+    path = next(sample_archive_dir().glob(f"{prefix}_*.txt"))
+    return parse_readout(path.read_text(encoding="utf-8"))
+
+
+def _corpus(prefix: str) -> ParsedReadout:
+    matches = sorted(CORPUS.glob(f"{prefix}_*.txt")) if CORPUS.is_dir() else []
+    if not matches:
+        pytest.skip("shared corpus not available")
+    return parse_readout(matches[0].read_text(encoding="utf-8"))
+
+
+def _people(r: ParsedReadout) -> dict[str, str | None]:
+    return {p.canonical: p.country for p in r.participants}
+
+
+# --------------------------------------------------------------------------- seeds
+def test_seed_000_foreign_ministers_meeting_in_hanoi() -> None:
+    r = _seed("000")
+    assert r.title == "Japan-Viet Nam Foreign Ministers' Meeting"
+    assert (r.publication_date, r.meeting_date, r.meeting_date_end) == (
+        D(2023, 10, 10),
+        D(2023, 10, 10),
+        None,
+    )
+    assert (r.meeting_type, r.format, r.duration_minutes) == ("foreign_ministers", "in_person", 150)
+    assert r.location == Location("Hanoi", "Viet Nam")
+    kamikawa, son = r.participants
+    assert (kamikawa.name, kamikawa.canonical) == ("KAMIKAWA Yoko", "Kamikawa Yoko")
+    assert (kamikawa.role, kamikawa.country) == ("Minister for Foreign Affairs", "Japan")
+    assert (son.canonical, son.country) == ("Bui Thanh Son", "Viet Nam")
+    assert r.countries == ("Japan", "Viet Nam")
+    assert len(r.captions) == 3
+
+
+def test_seed_001_summit_video_conference() -> None:
+    r = _seed("001")
+    assert r.meeting_date == D(2023, 2, 9)
+    assert (r.meeting_type, r.format, r.duration_minutes, r.location) == ("summit", "video", 30, None)
+    assert _people(r) == {"Kishida Fumio": "Japan", "Nguyen Phu Trong": "Viet Nam"}
+    assert "Video Teleconference" in r.title
+
+
+def test_seed_002_weekday_date_and_duplicates() -> None:
+    r = _seed("002")
+    assert r.title == "Japan-Viet Nam Foreign Ministers’ Meeting and Working Lunch"
+    assert r.meeting_date == D(2020, 1, 6)
+    assert (r.meeting_type, r.format, r.duration_minutes) == ("foreign_ministers", "in_person", 60)
+    assert r.location == Location("Hanoi", "Viet Nam")
+    assert _people(r) == {"Motegi Toshimitsu": "Japan", "Pham Binh Minh": "Viet Nam"}
+    assert r.duplicates_removed == 4
+
+
+def test_seed_003_news_article_state_visit() -> None:
+    r = _seed("003")
+    assert r.publication_date == D(2023, 12, 7)
+    assert (r.meeting_date, r.meeting_date_end) == (D(2023, 11, 27), D(2023, 11, 30))
+    assert (r.meeting_type, r.format) == ("summit", "in_person")
+    assert r.location == Location(None, "Japan")
+    assert _people(r) == {"Vo Van Thuong": "Viet Nam", "Kishida Fumio": "Japan"}
+    assert r.captions == (
+        "Vietnamese President Vo Van Thuong delivers a speech at the Japanese National Diet",
+    )
+
+
+def test_seed_004_defense_ministers_at_ministry() -> None:
+    r = _seed("004")
+    assert r.title == "Japan-Vietnam Defense Ministers’ Meeting"
+    assert r.meeting_date == D(2021, 11, 23)
+    assert (r.meeting_type, r.format, r.duration_minutes) == ("defense_ministers", "in_person", 110)
+    assert r.location == Location("Tokyo", "Japan")
+    people = _people(r)
+    assert people["Phan Van Giang"] == "Viet Nam"
+    assert any(name.startswith("Kishi") and country == "Japan" for name, country in people.items())
+
+
+# --------------------------------------------------------------------------- corpus, checked by hand
+def test_corpus_nsa_phone_call_today() -> None:
+    r = _corpus("001")
+    assert (r.format, r.location, r.meeting_type) == ("telephone", None, "senior_officials")
+    assert r.meeting_date == r.publication_date == D(2021, 1, 27)
+    assert _people(r) == {"Jake Sullivan": "United States", "Ajit Doval": "India"}
+
+
+def test_corpus_weekday_with_explicit_date_after_publication() -> None:
+    r = _corpus("134")  # published Dec 8 (US time) about "Saturday, December 9"
+    assert r.meeting_date == D(2023, 12, 9)
+    assert r.meeting_type == "senior_officials"
+    assert set(r.countries) == {"United States", "Republic of Korea", "Japan"}
+
+
+def test_corpus_multi_day_trip() -> None:
+    r = _corpus("124")
+    assert (r.meeting_date, r.meeting_date_end) == (D(2023, 9, 5), D(2023, 9, 7))
+    assert r.participants[0].canonical == "Liz Sherwood-Randall"
+
+
+def test_corpus_video_call() -> None:
+    r = _corpus("026")
+    assert (r.format, r.location) == ("video", None)
+    assert r.meeting_date == D(2022, 1, 24)
+
+
+def test_corpus_senior_officials_call() -> None:
+    r = _corpus("033")
+    assert (r.format, r.meeting_type) == ("telephone", "senior_officials")
+    assert _people(r) == {"Wendy R. Sherman": "United States", "Mori Takeo": "Japan"}
+
+
+def test_corpus_foreign_minister_meets_head_of_government() -> None:
+    r = _corpus("082")
+    assert (r.meeting_type, r.format) == ("foreign_ministers", "in_person")
+    assert r.location == Location("Tokyo", "Japan")
+
+
+def test_corpus_white_house_meeting() -> None:
+    r = _corpus("141")
+    assert r.location == Location("Washington", "United States")
+    assert r.meeting_type == "summit"
+
+
+def test_corpus_meeting_range_in_body() -> None:
+    r = _corpus("147")
+    assert (r.meeting_date, r.meeting_date_end) == (D(2024, 8, 27), D(2024, 8, 28))
+    assert _people(r)["Wang Yi"] == "China"
+
+
+# --------------------------------------------------------------------------- rules
+PUB = D(2023, 12, 7)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The President spoke today with the Prime Minister.", (PUB, None)),
+        ("They met yesterday.", (D(2023, 12, 6), None)),
+        ("They met on Monday in Tokyo.", (D(2023, 12, 4), None)),
+        ("They met on Thursday.", (PUB, None)),
+        ("On November 15, the ministers met.", (D(2023, 11, 15), None)),
+        ("On December 20, the ministers met.", (D(2022, 12, 20), None)),
+        ("a visit from November 27-30, 2023", (D(2023, 11, 27), D(2023, 11, 30))),
+        ("talks on May 10-11", (D(2023, 5, 10), D(2023, 5, 11))),
+        ("met in Carbis Bay on 12 June 2021", (D(2021, 6, 12), None)),
+        ("no date here", None),
+    ],
+)
+def test_find_date(text: str, expected) -> None:
+    assert ex.find_date(text, PUB) == expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["October 10, 2023"], D(2023, 10, 10)),
+        (["12/7/2023"], D(2023, 12, 7)),
+        (["11:28:16 AM | 12/7/2023"], D(2023, 12, 7)),
+        (["25/12/2023"], D(2023, 12, 25)),
+        (["2024-01-05"], D(2024, 1, 5)),
+        (["nothing"], None),
+    ],
+)
+def test_publication_date(lines, expected) -> None:
+    assert ex.parse_publication_date(lines)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("for approximately 150 minutes", 150),
+        ("for approximately 1 hour and 50 minutes", 110),
+        ("for approximately 1 hour", 60),
+        ("for about an hour and a half", 90),
+        ("the talks lasted two hours", 120),
+        ("a 45-minute call", 45),
+        ("the 50th anniversary", None),
+    ],
+)
+def test_duration(text: str, minutes: int | None) -> None:
+    assert ex.find_duration(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "expected"),
+    [
+        ("", "The Secretary spoke by phone today with the Minister.", "telephone"),
+        ("", "The President held a video call with leaders.", "video"),
+        ("", "The leaders met virtually.", "video"),
+        ("", "The Minister paid a courtesy call on the Prime Minister.", "in_person"),
+        ("Readout of the President's Call with X", "They discussed trade.", "telephone"),
+        ("", "The two ministers held a meeting and working lunch.", "in_person"),
+        ("", "The United States remains committed.", None),
+    ],
+)
+def test_format(title: str, lead: str, expected: str | None) -> None:
+    assert ex.detect_format(title, lead) == expected
+
+
+def test_location_rules() -> None:
+    gz = default_gazetteer()
+    assert ex.find_location(["who is visiting Hanoi, Viet Nam, held a meeting"], gz) == Location(
+        "Hanoi", "Viet Nam"
+    )
+    assert ex.find_location(["met today at the White House with"], gz) == Location(
+        "Washington", "United States"
+    )
+    assert ex.find_location(["met in Vienna"], gz) == Location("Vienna", "Austria")
+    assert ex.find_location(["met in Woodside, California"], gz) == Location("Woodside", "United States")
+    assert ex.find_location(["discussed the Indo-Pacific"], gz) is None
+
+
+def test_passing_mentions_are_not_participants() -> None:
+    raw = (
+        "Readout of National Security Advisor Jake Sullivan's Call with Secretary General Akiba Takeo of Japan\n\n"
+        "January 20, 2022\n\n"
+        "National Security Advisor Jake Sullivan spoke today with Akiba Takeo, Secretary General of Japan's "
+        "National Security Secretariat, to prepare for the President's meeting on January 21 with Prime "
+        "Minister Kishida. Mr. Sullivan reaffirmed President Biden's commitment to the alliance."
+    )
+    r = parse_readout(raw)
+    assert [p.canonical for p in r.participants] == ["Jake Sullivan", "Akiba Takeo"]
+    assert r.meeting_date == D(2022, 1, 20)
+
+
+def test_honorifics_and_apposition() -> None:
+    r = parse_readout(
+        "Title line\n\nMay 2, 2022\n\nOn May 2, H.E. Mr. Bui Thanh Son, Minister of Foreign Affairs of the "
+        "Socialist Republic of Viet Nam, held a telephone talk with Dr. Jane Roe, Minister for Foreign Affairs "
+        "of Freedonia-Land."
+    )
+    son = r.participants[0]
+    assert (son.name, son.role, son.country) == ("Bui Thanh Son", "Minister of Foreign Affairs", "Viet Nam")
+    assert r.format == "telephone" and r.location is None
+
+
+@pytest.mark.parametrize("raw", ["", "one line", "\x00\x01\x02 garbage \ufffd\ufffd", "\n\n\n", "###"])
+def test_odd_input_never_raises(raw: str) -> None:
+    r = parse_readout(raw)
+    assert isinstance(r, ParsedReadout)
+    assert r.title
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text())
+def test_parse_readout_never_raises(raw: str) -> None:
+    r = parse_readout(raw)
+    assert isinstance(r.title, str) and r.title
+    assert r.meeting_type in (
+        None,
+        "summit",
+        "foreign_ministers",
+        "defense_ministers",
+        "ministerial",
+        "senior_officials",
+        "other",
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Readout of President Biden’s Call with Prime Minister Kishida of Japan",
+                "January 5, 2024",
+                "12/7/2023",
+                "(Photo) Meeting",
+                "Back to top",
+                "###",
+                "On Monday, January 6, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, met H.E. Mr. X",
+                "President Biden spoke today with Prime Minister Kishida for 1 hour and 50 minutes in Tokyo, Japan.",
+                "from November 27-30, 2023",
+                "",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_parse_readout_never_raises_on_readout_like_text(lines: list[str]) -> None:
+    assert parse_readout("\n".join(lines)).title
