@@ -185,7 +185,9 @@ class Gazetteer:
         # The lookahead lets the engine skip every position that cannot start a name (all spellings
         # start with a capital): four times faster than trying the whole alternation everywhere.
         self._country_re = (
-            re.compile(rf"(?<![\w.])(?=[A-Z\u00C0-\u024F])(?:{alternatives})(?![\w-])") if alternatives else None
+            re.compile(rf"(?<![\w.])(?=[A-Z\u00C0-\u024F])(?:{alternatives})(?![\w-])")
+            if alternatives
+            else None
         )
 
     # ------------------------------------------------------------------ countries
