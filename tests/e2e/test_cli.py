@@ -90,3 +90,103 @@ def test_index_exit_status_zero_when_some_files_skipped(data_dir, tmp_path, samp
     summary = json.loads(proc.stdout)
     assert summary["added"] == 1 and summary["skipped"][0]["path"].endswith("empty.txt")
     assert "empty.txt" in proc.stderr
+
+
+SEED_EXPECTATIONS = {
+    "000_3a5af91ac2344a0e.txt": (
+        "2023-10-10",
+        None,
+        "foreign_ministers",
+        "in_person",
+        150,
+        "Hanoi",
+        "Viet Nam",
+    ),
+    "001_aa49ef18c32ede26.txt": ("2023-02-09", None, "summit", "video", 30, None, None),
+    "002_3e5eacd31963e668.txt": (
+        "2020-01-06",
+        None,
+        "foreign_ministers",
+        "in_person",
+        60,
+        "Hanoi",
+        "Viet Nam",
+    ),
+    "003_b8b090782a076984.txt": ("2023-11-27", "2023-11-30", "summit", "in_person", None, None, "Japan"),
+    "004_44532a2dad6d2cef.txt": ("2021-11-23", None, "defense_ministers", "in_person", 110, "Tokyo", "Japan"),
+}
+
+
+def test_every_seed_record_through_the_cli(indexed):
+    records = {os.path.basename(r["source"]): r for r in json.loads(run(indexed, "list", "--json").stdout)}
+    assert set(records) == set(SEED_EXPECTATIONS)
+    for name, (start, end, mtype, fmt, minutes, city, country) in SEED_EXPECTATIONS.items():
+        r = records[name]
+        location = r["location"] or {"city": None, "country": None}
+        assert (r["meeting_date"], r["meeting_date_end"], r["meeting_type"], r["format"]) == (
+            start,
+            end,
+            mtype,
+            fmt,
+        ), name
+        assert (r["duration_minutes"], location["city"], location["country"]) == (minutes, city, country), (
+            name
+        )
+        assert set(r["countries"]) == {"Japan", "Viet Nam"}, name
+    assert records["003_b8b090782a076984.txt"]["publication_date"] == "2023-12-07"
+    kamikawa = records["000_3a5af91ac2344a0e.txt"]["participants"][0]
+    assert kamikawa == {
+        "name": "KAMIKAWA Yoko",
+        "canonical": "Kamikawa Yoko",
+        "role": "Minister for Foreign Affairs",
+        "country": "Japan",
+    }
+    assert records["000_3a5af91ac2344a0e.txt"]["title"] == "Japan-Viet Nam Foreign Ministers' Meeting"
+
+
+def test_duplicates_removed_and_shown_once(indexed):
+    records = {os.path.basename(r["source"]): r for r in json.loads(run(indexed, "list", "--json").stdout)}
+    seed = records["002_3e5eacd31963e668.txt"]
+    assert seed["duplicates_removed"] == 4
+    text = json.loads(run(indexed, "show", seed["id"], "--json").stdout)["text"]
+    assert text.count("Deputy Prime Minister Minh welcomed that the first official guest") == 1
+    assert text.count("Exchange of Notes were signed") == 1
+
+
+def test_alias_search_through_the_cli(indexed):
+    def files(query):
+        hits = json.loads(run(indexed, "search", query, "--limit", "50", "--json").stdout)["hits"]
+        return {h["id"] for h in hits}
+
+    assert files("Vietnam") == files('"Viet Nam"') == files("Việt Nam")
+    assert len(files("Vietnam")) == 5
+
+
+def test_bad_input_folder_through_the_cli(data_dir, tmp_path, sample_dir):
+    folder = tmp_path / "bad input"
+    folder.mkdir()
+    shutil.copy(sample_dir / "004_44532a2dad6d2cef.txt", folder / "good one.txt")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 4)
+    (folder / "cp1252.txt").write_bytes(
+        "Minister’s meeting\n\nJune 1, 2022\n\nThe ministers met in Paris.".encode("cp1252")
+    )
+    (folder / "utf16.txt").write_bytes(
+        "Unicode talks\n\nJune 2, 2022\n\nThe ministers met in Hà Nội.".encode("utf-16")
+    )
+    (folder / "script.html").write_text(
+        "<html><body><h1>Scripted</h1><script>document.write('pwned')</script><p>June 3, 2022</p>"
+        "<p>The ministers met in Tokyo.</p></body></html>",
+        "utf-8",
+    )
+    proc = run(data_dir, "index", str(folder), "--json")
+    summary = json.loads(proc.stdout)
+    assert summary["added"] == 4
+    assert sorted(os.path.basename(s["path"]) for s in summary["skipped"]) == ["binary.txt", "empty.txt"]
+    assert [os.path.basename(w["path"]) for w in summary["warnings"]] == ["cp1252.txt"]
+    listing = {os.path.basename(r["source"]): r for r in json.loads(run(data_dir, "list", "--json").stdout)}
+    script = json.loads(run(data_dir, "show", listing["script.html"]["id"], "--json").stdout)
+    assert "pwned" not in script["text"] and "Tokyo" in script["text"]
+    wide = json.loads(run(data_dir, "show", listing["utf16.txt"]["id"], "--json").stdout)
+    assert "Hà Nội" in wide["text"]
+    assert json.loads(run(data_dir, "search", "ha noi", "--json").stdout)["total"] == 1  # accents folded
