@@ -321,13 +321,15 @@ class Archive:
         filter_query = self._queries.filters(filters or SearchFilters())
         with self._lock:
             searcher = self._current_searcher()
-            kwargs = {"limit": limit, "filter": filter_query}
+            # optimize=False: the collector counts every match, so the total is exact (and, for
+            # fuzzy terms, much faster than Whoosh's estimate, which expands every term again).
+            kwargs = {"limit": limit, "filter": filter_query, "optimize": False}
             if sort == "relevance" and query.__class__.__name__ == "Every":
                 sort = "date"
             if sort != "relevance":
                 kwargs["sortedby"] = FieldFacet("date", reverse=(sort == "date"))
             results = searcher.search(query, **kwargs)
-            total = len(results) if results.has_exact_length() else results.estimated_length()
+            total = len(results)
             ids = [(hit["id"], hit.score or 0.0) for hit in results]
             words, phrases = query_terms(query, searcher.reader()) if snippets else (set(), [])
         records = self._store.records(i for i, _ in ids)

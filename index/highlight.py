@@ -6,7 +6,9 @@ Offsets come from the same analyzer the index uses, so "meetings" highlights for
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .schema import text_analyzer
 
@@ -23,7 +25,9 @@ def match_spans(
     phrase_list = [p for p in phrases if p]
     if not wanted and not phrase_list:
         return []
-    tokens = [(t.text, t.startchar, t.endchar) for t in _ANALYZER(text, chars=True, removestops=True)]
+    if not phrase_list and text.isascii():
+        return _merge(_term_spans_fast(text, frozenset(wanted)))
+    tokens = list(_ANALYZER.spans(text))
     spans: list[tuple[int, int]] = []
     for word, start, end in tokens:
         if word in wanted:
@@ -34,6 +38,31 @@ def match_spans(
             if all(tokens[i + k][0] == phrase[k] for k in range(n)):
                 spans.append((tokens[i][1], tokens[i + n - 1][2]))
     return _merge(spans)
+
+
+def _term_spans_fast(text: str, wanted: frozenset[str]) -> list[tuple[int, int]]:
+    """Like the token scan, but only words that could stem to a wanted form are analysed.
+
+    A Porter stem is a prefix of its word except for its last letter ("happi" for "happy"), so
+    a case-insensitive scan for each stem minus its last letter finds every candidate; the
+    candidate's whole token is then analysed as usual. Only for ASCII text (no accent folding)."""
+    spans = []
+    token_at = _ANALYZER.expression.match
+    normalise = _ANALYZER.normalise
+    for match in _candidate_pattern(wanted).finditer(text):
+        token = token_at(text, match.start())
+        if token is not None:
+            form, stopped = normalise(token.group(0))
+            if form in wanted and not stopped:
+                spans.append((token.start(), token.end()))
+    return spans
+
+
+@lru_cache(maxsize=256)
+def _candidate_pattern(wanted: frozenset[str]) -> re.Pattern[str]:
+    prefixes = sorted({w[: max(1, len(w) - 1)] for w in wanted}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(p) for p in prefixes) or "(?!)"
+    return re.compile(rf"(?<![\w.'’])(?:{alternatives})", re.IGNORECASE)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -3,36 +3,21 @@ an index with another version is rebuilt from the source files on open."""
 
 from __future__ import annotations
 
-from whoosh.analysis import (
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
-from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 1
+from .analysis import FoldingStemAnalyzer
 
-# Words: letters/digits with inner apostrophes, dots and hyphens kept together ("U.S.", "COVID-19").
-_TOKEN = r"\w+(?:[.'’]\w+)*"
+SCHEMA_VERSION = 2
 
 
 def text_analyzer():
     """Full text: accent folding + English stemming (cached), so "Việt Nam" finds "Viet Nam"."""
-    return (
-        RegexTokenizer(_TOKEN)
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(minsize=1)
-        | StemFilter(cachesize=100_000)
-    )
+    return FoldingStemAnalyzer()
 
 
 def name_analyzer():
     """Names, countries, places: folded but not stemmed ("kamikawa", "viet", "nam")."""
-    return RegexTokenizer(_TOKEN) | LowercaseFilter() | CharsetFilter(accent_map)
+    return FoldingStemAnalyzer(stoplist=(), stemming=False)
 
 
 def build_schema() -> Schema:

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Readout Archive benchmark: index build, re-index, one added file, query latency, RSS, size,
+side by side with SQLite FTS5 (and Recoll when installed) on the same files, in one run.
+
+    python benchmarks/bench.py --sizes 1000 10000 [--work /tmp/ra-bench] [--json out.json]
+
+Corpora come from ../shared/corpus/scale/expand.py (real White House/State texts first, then
+deterministic recombinations). Figures are printed and written as JSON; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EXPAND = REPO.parent / "shared" / "corpus" / "scale" / "expand.py"
+
+# A fixed mixed query set: words, AND, OR, NOT, phrases, fields, date ranges, fuzzy, wildcard.
+QUERIES = [
+    ("word", "president", "president"),
+    ("word", "vaccines", "vaccines"),
+    ("and", "japan security", "japan AND security"),
+    ("and", "climate finance", "climate AND finance"),
+    ("or", "taiwan OR strait", "taiwan OR strait"),
+    ("not", "ukraine NOT russia", "ukraine NOT russia"),
+    ("phrase", '"prime minister"', '"prime minister"'),
+    ("phrase", '"indo-pacific"', '"indo pacific"'),
+    ("field", "participant:blinken", None),
+    ("field", "type:summit", None),
+    ("date", "date:[2022-01-01 TO 2022-12-31] AND trade", None),
+    ("fuzzy", "kishda~", None),
+    ("wildcard", "secur*", "secur*"),
+]
+
+
+def _percentiles(samples_ms: list[float]) -> dict:
+    s = sorted(samples_ms)
+
+    def pct(p: float) -> float:
+        return s[min(len(s) - 1, int(round(p * (len(s) - 1))))]
+
+    return {"p50": round(pct(0.5), 2), "p95": round(pct(0.95), 2), "max": round(s[-1], 2)}
+
+
+def run_measured(cmd: list[str]) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS in MB of the child, stdout) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
+    return wall, usage.ru_maxrss // 1024, out
+
+
+def dir_mb(path: Path) -> float:
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1_048_576, 1)
+
+
+def make_corpus(n: int, work: Path) -> Path:
+    target = work / f"corpus-{n}"
+    if not (target.is_dir() and sum(1 for _ in target.iterdir()) >= n):
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(
+            [sys.executable, str(EXPAND), str(n), str(target), "--seed", "7"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return target
+
+
+def bench_readout_archive(corpus: Path, work: Path, n: int) -> dict:
+    data = work / f"ra-{n}"
+    shutil.rmtree(data, ignore_errors=True)
+    cli = [sys.executable, "-m", "index.cli", "--data-dir", str(data)]
+    build_s, build_rss, _ = run_measured([*cli, "index", str(corpus), "--json", "--quiet"])
+    reindex_s, _, _ = run_measured([*cli, "index", str(corpus), "--json", "--quiet"])
+    extra = corpus / "zz_added_readout.txt"
+    extra.write_text(
+        "Readout of a Benchmark Call\n\nMay 5, 2024\n\nSecretary Blinken spoke today with Foreign Minister "
+        "Quuxland of Benchmarkia about zyzzyvas.\n",
+        "utf-8",
+    )
+    try:
+        add_s, _, _ = run_measured([*cli, "index", str(extra), "--json", "--quiet"])
+        found_s, _, out = run_measured([*cli, "search", "zyzzyvas", "--json"])
+        assert json.loads(out)["total"] == 1, "added file not searchable"
+    finally:
+        extra.unlink()
+        run_measured([*cli, "index", str(corpus), "--json", "--quiet"])
+
+    sys.path.insert(0, str(REPO))
+    from index.archive import Archive
+
+    with Archive.open(data) as archive:
+        archive.search("warmup")
+        latencies: dict[str, list[float]] = {}
+        all_ms: list[float] = []
+        for _ in range(3):
+            for kind, query, _fts in QUERIES:
+                t = time.perf_counter()
+                archive.search(query, limit=50, snippets=20)
+                ms = (time.perf_counter() - t) * 1000
+                latencies.setdefault(kind, []).append(ms)
+                all_ms.append(ms)
+    return {
+        "build_s": round(build_s, 2),
+        "docs_per_s": round(n / build_s, 1),
+        "mb_per_s": round(dir_mb(corpus) / build_s, 2),
+        "build_peak_rss_mb": build_rss,
+        "reindex_unchanged_s": round(reindex_s, 2),
+        "add_one_file_s": round(add_s, 2),
+        "add_one_then_search_s": round(add_s + found_s, 2),
+        "query_ms": _percentiles(all_ms),
+        "query_ms_by_kind": {k: _percentiles(v) for k, v in latencies.items()},
+        "index_mb": dir_mb(data / "index"),
+    }
+
+
+def bench_fts5(corpus: Path, work: Path, n: int) -> dict:
+    db_path = work / f"fts5-{n}.sqlite3"
+    db_path.unlink(missing_ok=True)
+    t = time.perf_counter()
+    db = sqlite3.connect(db_path)
+    db.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(path UNINDEXED, title, body, tokenize='porter unicode61')"
+    )
+    with db:
+        for path in sorted(corpus.iterdir()):
+            text = path.read_text("utf-8", errors="replace")
+            title, _, body = text.partition("\n")
+            db.execute("INSERT INTO docs(path, title, body) VALUES (?,?,?)", (str(path), title, body))
+    build_s = time.perf_counter() - t
+    all_ms = []
+    for _ in range(3):
+        for _kind, _query, fts in QUERIES:
+            if fts is None:
+                continue
+            t = time.perf_counter()
+            rows = db.execute(
+                "SELECT path, snippet(docs, 2, '[', ']', '…', 30) FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 50",
+                (fts,),
+            ).fetchall()
+            _ = rows[:20]
+            all_ms.append((time.perf_counter() - t) * 1000)
+    db.close()
+    return {
+        "build_s": round(build_s, 2),
+        "docs_per_s": round(n / build_s, 1),
+        "query_ms": _percentiles(all_ms),
+        "index_mb": round(db_path.stat().st_size / 1_048_576, 1),
+    }
+
+
+def bench_recoll(corpus: Path, work: Path, n: int) -> dict | None:
+    if not shutil.which("recollindex"):
+        return None
+    conf = work / f"recoll-{n}"
+    shutil.rmtree(conf, ignore_errors=True)
+    conf.mkdir(parents=True)
+    (conf / "recoll.conf").write_text(f"topdirs = {corpus}\n", "utf-8")
+    build_s, rss, _ = run_measured(["recollindex", "-c", str(conf), "-z"])
+    return {"build_s": round(build_s, 2), "docs_per_s": round(n / build_s, 1), "build_peak_rss_mb": rss}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/ra-bench"))
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args()
+    if not EXPAND.exists():
+        raise SystemExit(f"expand.py not found at {EXPAND}: ../shared must sit beside the checkout")
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for n in args.sizes:
+        corpus = make_corpus(n, args.work)
+        ra = bench_readout_archive(corpus, args.work, n)
+        fts = bench_fts5(corpus, args.work, n)
+        recoll = bench_recoll(corpus, args.work, n)
+        results[n] = {"readout_archive": ra, "sqlite_fts5": fts, "recoll": recoll}
+        print(f"\n== {n} readouts ({dir_mb(corpus)} MB) ==")
+        print(
+            f"{'':28}{'Readout Archive':>18}{'SQLite FTS5':>14}{'Recoll':>10}{'RA/FTS5':>10}{'RA/Recoll':>11}"
+        )
+        rc_build = recoll["build_s"] if recoll else None
+        print(
+            f"{'full build (s)':28}{ra['build_s']:>18}{fts['build_s']:>14}{rc_build or '—':>10}"
+            f"{ra['build_s'] / fts['build_s']:>10.1f}{(ra['build_s'] / rc_build) if rc_build else float('nan'):>11.2f}"
+        )
+        print(
+            f"{'docs/s':28}{ra['docs_per_s']:>18}{fts['docs_per_s']:>14}{recoll['docs_per_s'] if recoll else '—':>10}"
+        )
+        print(f"{'re-index unchanged (s)':28}{ra['reindex_unchanged_s']:>18}")
+        print(f"{'add 1 file + search (s)':28}{ra['add_one_then_search_s']:>18}")
+        for key in ("p50", "p95", "max"):
+            print(
+                f"{'query ' + key + ' (ms)':28}{ra['query_ms'][key]:>18}{fts['query_ms'][key]:>14}{'':>10}"
+                f"{ra['query_ms'][key] / max(fts['query_ms'][key], 0.01):>10.1f}"
+            )
+        print(f"{'build peak RSS (MB)':28}{ra['build_peak_rss_mb']:>18}")
+        print(f"{'index size (MB)':28}{ra['index_mb']:>18}{fts['index_mb']:>14}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), "utf-8")
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

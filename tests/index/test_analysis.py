@@ -1,0 +1,74 @@
+"""The one-pass analyzer: Whoosh's filter chain in one loop, offsets into the original text."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.support.charset import accent_map
+
+from index.analysis import TOKEN_PATTERN, FoldingStemAnalyzer
+
+WHOOSH_CHAIN = (
+    RegexTokenizer(TOKEN_PATTERN)
+    | LowercaseFilter()
+    | CharsetFilter(accent_map)
+    | StopFilter(minsize=1)
+    | StemFilter()
+)
+
+
+def test_same_words_as_the_whoosh_chain_apart_from_apostrophes(corpus_dir):
+    analyzer = FoldingStemAnalyzer()
+    for path in sorted(corpus_dir.glob("*.txt"))[:60]:
+        text = path.read_text("utf-8").replace("’", "'").replace("'s", "")
+        assert [t.text for t in analyzer(text)] == [t.text for t in WHOOSH_CHAIN(text)], path.name
+
+
+def test_folding_stemming_and_offsets():
+    text = "The Ministers met in Việt Nam’s capital; U.S. talks on COVID-19."
+    tokens = [(t.text, t.startchar, t.endchar) for t in FoldingStemAnalyzer()(text, chars=True)]
+    words = [w for w, _, _ in tokens]
+    assert words[:3] == ["minist", "met", "viet"]
+    assert "nam" in words and "covid" in words and "u." in words  # Porter turns "u.s" into "u."
+    for _word, start, end in tokens:
+        assert text[start:end]  # offsets point into the original
+    assert text[tokens[2][1] : tokens[2][2]] == "Việt"
+
+
+def test_stop_words_do_not_break_phrase_adjacency():
+    positions = [(t.text, t.pos) for t in FoldingStemAnalyzer()("free and open Indo-Pacific", positions=True)]
+    assert positions == [("free", 0), ("open", 1), ("indo", 2), ("pacif", 3)]
+
+
+def test_cache_is_not_pickled():
+    import pickle
+
+    analyzer = FoldingStemAnalyzer()
+    list(analyzer("some words to cache"))
+    clone = pickle.loads(pickle.dumps(analyzer))
+    assert clone == analyzer and clone._cache == {}
+
+
+@given(st.text(max_size=300))
+def test_offsets_always_slice_the_token(text):
+    analyzer = FoldingStemAnalyzer()
+    for form, start, end in analyzer.spans(text):
+        assert 0 <= start < end <= len(text)
+        assert analyzer.normalise(text[start:end])[0] == form
+
+
+@given(
+    st.lists(
+        st.sampled_from(["happy", "happiness", "meetings", "meet", "policies", "U.S.", "Japan's", "x"]),
+        max_size=30,
+    )
+)
+def test_fast_and_full_highlight_scans_agree(words):
+    from index.highlight import _ANALYZER, _merge, _term_spans_fast
+
+    text = " ".join(words) + " the policy of relational happiness"
+    for query in (["happi"], ["meet", "polici"], ["u."], ["japan"], ["relat", "x"]):
+        wanted = frozenset(query)
+        full = [(s, e) for form, s, e in _ANALYZER.spans(text) if form in wanted]
+        assert _merge(_term_spans_fast(text, wanted)) == _merge(full)
