@@ -1,0 +1,250 @@
+"""The meeting list: a lazy table model over one search result.
+
+The search result holds every matching id (cheap); the full records for the extra columns
+(countries, participants, location, duration) are loaded a page at a time in ``fetchMore``.
+Sorting by date is done by the index (the window re-queries); sorting by other columns sorts
+the result here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from index.models import Hit, Meeting, SearchResult
+
+PAGE_SIZE = 200
+
+TYPE_LABELS = {
+    "summit": "Summit",
+    "foreign_ministers": "Foreign ministers",
+    "defense_ministers": "Defence ministers",
+    "ministerial": "Ministerial",
+    "senior_officials": "Senior officials",
+    "other": "Other",
+}
+FORMAT_LABELS = {"in_person": "In person", "video": "Video", "telephone": "Telephone"}
+
+_ROOT = QModelIndex()  # the default parent (module-level: ruff B008)
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int  # default width in average characters
+
+
+COLUMNS = (
+    Column("date", "Meeting date", 13),
+    Column("title", "Title", 48),
+    Column("type", "Type", 14),
+    Column("format", "Format", 10),
+    Column("countries", "Countries", 22),
+    Column("participants", "Participants", 28),
+    Column("location", "Location", 16),
+    Column("duration", "Duration", 8),
+)
+DATE_COLUMN = 0
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+
+DetailsLoader = Callable[[Sequence[str]], dict[str, Meeting]]
+
+
+@dataclass
+class _Row:
+    hit: Hit
+    meeting: Meeting | None = None
+
+
+def type_label(value: str | None) -> str:
+    return TYPE_LABELS.get(value or "", value or "")
+
+
+def format_label(value: str | None) -> str:
+    return FORMAT_LABELS.get(value or "", value or "")
+
+
+def duration_label(minutes: int | None) -> str:
+    if not minutes:
+        return ""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+class MeetingTableModel(QAbstractTableModel):
+    def __init__(self, load_details: DetailsLoader, parent=None, *, page_size: int = PAGE_SIZE):
+        super().__init__(parent)
+        self._load_details = load_details
+        self._page_size = page_size
+        self._all: list[_Row] = []  # every hit of the result
+        self._loaded = 0  # rows visible so far
+        self.result: SearchResult | None = None
+
+    # -- content --------------------------------------------------------------------------------
+    def set_result(self, result: SearchResult) -> None:
+        self.beginResetModel()
+        self.result = result
+        self._all = [_Row(hit) for hit in result.hits]
+        self._loaded = 0
+        self.endResetModel()
+        if self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+
+    def clear(self) -> None:
+        self.set_result(SearchResult(query="", total=0, hits=()))
+
+    @property
+    def total(self) -> int:
+        return len(self._all)
+
+    def meeting_id(self, row: int) -> str | None:
+        return self._all[row].hit.id if 0 <= row < self._loaded else None
+
+    def row_of(self, meeting_id: str) -> int | None:
+        for row in range(self._loaded):
+            if self._all[row].hit.id == meeting_id:
+                return row
+        return None
+
+    # -- lazy loading ---------------------------------------------------------------------------
+    def canFetchMore(self, parent=_ROOT) -> bool:  # noqa: N802 - Qt API
+        return not parent.isValid() and self._loaded < len(self._all)
+
+    def fetchMore(self, parent=_ROOT) -> None:  # noqa: N802 - Qt API
+        if parent.isValid():
+            return
+        start = self._loaded
+        end = min(len(self._all), start + self._page_size)
+        if end <= start:
+            return
+        self._fill(start, end)
+        self.beginInsertRows(QModelIndex(), start, end - 1)
+        self._loaded = end
+        self.endInsertRows()
+
+    def _fill(self, start: int, end: int) -> None:
+        missing = [r for r in self._all[start:end] if r.meeting is None]
+        if not missing:
+            return
+        try:
+            details = self._load_details([r.hit.id for r in missing])
+        except Exception:  # noqa: BLE001 - a row without details still shows the hit columns
+            details = {}
+        for row in missing:
+            row.meeting = details.get(row.hit.id)
+
+    # -- Qt model API ---------------------------------------------------------------------------
+    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else self._loaded
+
+    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section].title
+            if role == Qt.ItemDataRole.ToolTipRole and section == DATE_COLUMN:
+                return "Sort by meeting date (newest or oldest first); click again to sort by relevance"
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if (
+            not index.isValid()
+            or not 0 <= index.row() < self._loaded
+            or not 0 <= index.column() < len(COLUMNS)
+        ):
+            return None
+        row = self._all[index.row()]
+        key = COLUMNS[index.column()].key
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, key)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key in ("title", "countries", "participants"):
+                return _display(row, key) or None
+            if key == "date" and row.meeting is not None:
+                p = row.meeting.parsed
+                lines = [f"until {p.meeting_date_end.isoformat()}"] if p.meeting_date_end else []
+                if p.publication_date:
+                    lines.append(f"published {p.publication_date.isoformat()}")
+                return "\n".join(lines) or None
+            return None
+        if role == ID_ROLE:
+            return row.hit.id
+        if role == SORT_ROLE:
+            return _sort_key(row, key)
+        if role == Qt.ItemDataRole.TextAlignmentRole and key == "duration":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the whole result by ``column`` here (date sorting is re-queried by the window)."""
+        if not 0 <= column < len(COLUMNS) or not self._all:
+            return
+        key = COLUMNS[column].key
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_ids = [self._all[i.row()].hit.id if i.row() < self._loaded else None for i in old]
+        if key not in ("date", "title", "type", "format"):
+            self._fill(0, len(self._all))
+        reverse = order == Qt.SortOrder.DescendingOrder
+        present = [r for r in self._all if _sort_key(r, key) not in ("", None)]
+        empty = [r for r in self._all if _sort_key(r, key) in ("", None)]
+        present.sort(key=lambda r: _sort_key(r, key), reverse=reverse)
+        self._all = present + empty  # rows without a value always last
+        positions = {r.hit.id: i for i, r in enumerate(self._all[: self._loaded])}
+        new = []
+        for index, mid in zip(old, old_ids, strict=True):
+            row = positions.get(mid) if mid else None
+            new.append(self.index(row, index.column()) if row is not None else QModelIndex())
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+
+def _participants(meeting: Meeting) -> str:
+    return "; ".join(p.canonical or p.name for p in meeting.parsed.participants)
+
+
+def _display(row: _Row, key: str) -> str:
+    hit, meeting = row.hit, row.meeting
+    if key == "date":
+        return hit.meeting_date.isoformat() if hit.meeting_date else ""
+    if key == "title":
+        return hit.title
+    if key == "type":
+        return type_label(hit.meeting_type)
+    if key == "format":
+        return format_label(hit.format)
+    if meeting is None:
+        return ""
+    p = meeting.parsed
+    if key == "countries":
+        return ", ".join(p.countries)
+    if key == "participants":
+        return _participants(meeting)
+    if key == "location":
+        return p.location.label() if p.location else ""
+    if key == "duration":
+        return duration_label(p.duration_minutes)
+    return ""
+
+
+def _sort_key(row: _Row, key: str):
+    if key == "date":
+        return row.hit.meeting_date or dt.date.min
+    if key == "duration":
+        return row.meeting.parsed.duration_minutes if row.meeting is not None else None
+    return _display(row, key).casefold()

@@ -1,0 +1,98 @@
+"""Search-as-you-type: debounce, run the search in the background, drop stale results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from index.archive import Archive
+from index.models import SearchResult
+from index.query import SearchFilters
+
+from .tasks import TaskRunner
+
+DEBOUNCE_MS = 150
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    number: int
+    text: str
+    filters: SearchFilters
+    sort: str
+
+
+class SearchController(QObject):
+    """``request()`` on every keystroke; only the newest request's outcome is emitted."""
+
+    search_started = Signal(object)  # SearchRequest
+    search_finished = Signal(object, object)  # SearchRequest, SearchResult
+    search_failed = Signal(object, object)  # SearchRequest, exception (BadQuery for bad syntax)
+
+    def __init__(
+        self,
+        archive: Archive,
+        tasks: TaskRunner,
+        parent: QObject | None = None,
+        *,
+        debounce_ms: int = DEBOUNCE_MS,
+    ):
+        super().__init__(parent)
+        self._archive = archive
+        self._tasks = tasks
+        self._latest = 0
+        self._pending: tuple[str, SearchFilters, str] = ("", SearchFilters(), "relevance")
+        self.last_request: SearchRequest | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(debounce_ms)
+        self._timer.timeout.connect(self._start)
+
+    def request(
+        self, text: str, filters: SearchFilters, sort: str = "relevance", *, now: bool = False
+    ) -> None:
+        self._pending = (text, filters, sort)
+        if now:
+            self._timer.stop()
+            self._start()
+        else:
+            self._timer.start()
+
+    @property
+    def latest_number(self) -> int:
+        return self._latest
+
+    def _start(self) -> None:
+        self._latest += 1
+        text, filters, sort = self._pending
+        request = SearchRequest(self._latest, text, filters, sort)
+        archive = self._archive
+
+        def work(_progress, _cancel) -> SearchResult:
+            if archive.count() == 0:
+                # Work-around for the core: searching an empty index caches Whoosh's EmptyReader,
+                # whose refresh() fails with TypeError after the first commit. Check the syntax
+                # only, and never open a searcher before there is something to search.
+                archive.parse_query(text)
+                return SearchResult(query=text, total=0, hits=())
+            return archive.search(text, filters, limit=None, sort=sort, snippets=0)
+
+        self._tasks.run(
+            "search",
+            work,
+            succeeded=lambda result, r=request: self._on_succeeded(r, result),
+            failed=lambda err, r=request: self._on_failed(r, err),
+        )
+        self.search_started.emit(request)
+
+    def _on_succeeded(self, request: SearchRequest, result: SearchResult) -> None:
+        if request.number != self._latest:
+            return  # a newer request is on its way
+        self.last_request = request
+        self.search_finished.emit(request, result)
+
+    def _on_failed(self, request: SearchRequest, err: Exception) -> None:
+        if request.number != self._latest:
+            return
+        self.search_failed.emit(request, err)

@@ -1,0 +1,103 @@
+"""The lazy table model and the HTML of the detail pane."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QModelIndex
+
+from app.detail import HIT, Span, render_meeting_html
+from app.meeting_model import MeetingTableModel
+from index.models import Hit, Location, Meeting, ParsedReadout, Participant, SearchResult
+
+
+def _result(n: int) -> SearchResult:
+    hits = tuple(
+        Hit(
+            f"id{i}",
+            f"Meeting {i}",
+            dt.date(2020, 1, 1) + dt.timedelta(days=i),
+            "summit",
+            "video",
+            1.0,
+            "",
+            (),
+        )
+        for i in range(n)
+    )
+    return SearchResult("", n, hits)
+
+
+def _meeting(mid: str, text: str = "Minister Kamikawa met Viet Nam.") -> Meeting:
+    parsed = ParsedReadout(
+        title=f"Title <b>{mid}</b>",
+        text=text,
+        meeting_date=dt.date(2023, 10, 10),
+        publication_date=dt.date(2023, 10, 11),
+        meeting_type="foreign_ministers",
+        format="in_person",
+        duration_minutes=150,
+        location=Location("Hanoi", "Viet Nam"),
+        participants=(
+            Participant("KAMIKAWA Yoko", "Kamikawa Yoko", "Minister for Foreign Affairs", "Japan"),
+        ),
+        countries=("Japan", "Viet Nam"),
+        captions=("(Photo) <img src=x onerror=alert(1)>",),
+    )
+    return Meeting(mid, f"/tmp/{mid}.txt", parsed)
+
+
+def test_model_passes_qtmodeltester_and_fetches_lazily(qtmodeltester):
+    loaded = []
+
+    def details(ids):
+        loaded.extend(ids)
+        return {i: _meeting(i) for i in ids}
+
+    model = MeetingTableModel(details, page_size=50)
+    model.set_result(_result(120))
+    assert model.rowCount() == 50 and model.canFetchMore(QModelIndex())
+    assert len(loaded) == 50
+    qtmodeltester.check(model, force_py=True)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 120
+    assert model.index(0, 5).data() == "Kamikawa Yoko"
+    assert model.index(0, 7).data() == "2 h 30"
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_model_sorts_by_other_columns_loading_the_rest():
+    model = MeetingTableModel(lambda ids: {i: _meeting(i) for i in ids}, page_size=10)
+    model.set_result(_result(30))
+    from PySide6.QtCore import Qt
+
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    titles = [model.index(r, 1).data() for r in range(model.rowCount())]
+    assert titles[0] == "Meeting 9" and model.rowCount() == 10
+
+
+def test_readout_markup_is_escaped():
+    meeting = _meeting("x", "Before <script>alert(1)</script> & after Kamikawa.")
+    html = render_meeting_html(meeting, [Span(HIT, 41, 49)])
+    assert "<script>" not in html and "<img" not in html and "<b>x</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'name="hit-0"' in html
+
+
+def test_script_readout_shows_as_text_in_the_window(tmp_path, window, qtbot):
+    (tmp_path / "evil.txt").write_text(
+        "Readout of a <b>bold</b> meeting\n\nOctober 10, 2023\n\n"
+        "Minister Kamikawa said <script>alert(1)</script> and left.\n",
+        "utf-8",
+    )
+    with qtbot.waitSignal(window.index_finished, timeout=20_000):
+        window.index_paths([tmp_path])
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        qtbot.keyClicks(window.search_bar.edit, "alert")
+    rows = [r for r in range(window.model.rowCount()) if "bold" in window.model.index(r, 1).data()]
+    window.table.selectRow(rows[0])
+    text = window.detail.browser.toPlainText()
+    assert "<script>alert(1)</script>" in text
+    assert "<b>bold</b>" in text
+    assert "<script" not in window.detail.browser.toHtml()

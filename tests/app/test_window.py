@@ -1,0 +1,169 @@
+"""The main window over the sample archive: search, filters, detail pane, settings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.meeting_model import COLUMNS, DATE_COLUMN
+
+
+def test_typing_a_query_fills_the_list(window, type_search, archive):
+    result = type_search(window, "kamikawa")
+    assert result.total == 1
+    assert window.model.rowCount() == 1
+    assert "Japan-Viet Nam" in window.model.index(0, 1).data()
+    assert window.count_label.text() == f"1 of {archive.count()} meetings"
+
+
+def test_empty_query_lists_every_meeting(window, archive):
+    assert window.model.rowCount() == archive.count() == 5
+    assert "5 of 5 meetings" == window.count_label.text()
+
+
+def test_a_filter_narrows_the_list(window, qtbot):
+    combo = window.filter_bar.meeting_type
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        combo.setCurrentIndex(combo.findData("summit"))
+    assert window.model.rowCount() == 2
+    assert {window.model.index(r, 2).data() for r in range(2)} == {"Summit"}
+
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        window.filter_bar.format.setCurrentIndex(window.filter_bar.format.findData("video"))
+    assert window.model.rowCount() == 1
+
+
+def test_selecting_a_row_shows_the_meeting_with_hits_highlighted(window, type_search):
+    type_search(window, "minister")
+    window.table.selectRow(0)
+    meeting_id = window.model.meeting_id(0)
+    assert window.detail.meeting is not None and window.detail.meeting.id == meeting_id
+    html = window.detail.browser.toHtml()
+    assert "#ffe14d" in html  # hit background
+    assert window.detail.hit_count > 0
+    text = window.detail.browser.toPlainText()
+    assert window.detail.meeting.parsed.title in text
+    assert "Meeting date" in text and "Published" in text
+
+
+def test_entities_are_coloured_and_the_legend_toggles_them(window, type_search):
+    type_search(window, "kamikawa")
+    kinds = {s.kind for s in window.detail.spans}
+    assert {"person", "country", "hit"} <= kinds
+    person_colour = "#1f5fbf"
+    assert person_colour in window.detail.browser.toHtml()
+    window.detail._boxes["person"].setChecked(False)
+    assert person_colour not in window.detail.browser.toHtml()
+    assert window.settings.hidden_entity_kinds == ["person"]
+
+
+def test_f3_steps_through_hits(window, type_search, qtbot):
+    type_search(window, "kamikawa")
+    detail = window.detail
+    assert detail.hit_count >= 3
+    window.activateWindow()
+    qtbot.keyClick(window.table, Qt.Key.Key_F3)
+    first = detail.browser.textCursor()
+    assert first.hasSelection() and first.selectedText().lower() == "kamikawa"
+    qtbot.keyClick(window.table, Qt.Key.Key_F3)
+    second = detail.browser.textCursor()
+    assert second.selectionStart() > first.selectionStart()
+    assert detail.current_hit == 1
+    qtbot.keyClick(window.table, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
+    assert detail.browser.textCursor().selectionStart() == first.selectionStart()
+
+
+def test_invalid_query_shows_a_message_under_the_bar(window, qtbot, messages):
+    qtbot.keyClicks(window.search_bar.edit, 'kamikawa "viet')
+    qtbot.waitUntil(lambda: window.search_bar.error_text != "", timeout=10_000)
+    assert "quote" in window.search_bar.error_text
+    assert window.search_bar.error_label.isVisible()
+    assert messages.shown == []  # not a dialog
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        qtbot.keyClicks(window.search_bar.edit, ' nam"')
+    assert window.search_bar.error_text == ""
+    assert window.model.rowCount() == 1
+
+
+def test_sorting_by_date_requeries_oldest_first(window, qtbot):
+    header = window.table.horizontalHeader()
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        header.setSortIndicator(DATE_COLUMN, Qt.SortOrder.AscendingOrder)
+    dates = [window.model.index(r, DATE_COLUMN).data() for r in range(window.model.rowCount())]
+    assert dates == sorted(dates)
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        header.setSortIndicator(DATE_COLUMN, Qt.SortOrder.DescendingOrder)
+    dates = [window.model.index(r, DATE_COLUMN).data() for r in range(window.model.rowCount())]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_sorting_by_title_sorts_the_result(window, qtbot):
+    title = [c.key for c in COLUMNS].index("title")
+    window.table.horizontalHeader().setSortIndicator(title, Qt.SortOrder.AscendingOrder)  # sorted here
+    titles = [window.model.index(r, title).data() for r in range(window.model.rowCount())]
+    assert titles == sorted(titles, key=str.casefold)
+
+
+def test_ctrl_l_clears_and_ctrl_f_focuses(window, type_search, qtbot):
+    type_search(window, "kamikawa")
+    window.table.setFocus()
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        window.actions.clear_search.trigger()
+    assert window.search_bar.text() == ""
+    assert window.model.rowCount() == 5
+    window.table.setFocus()
+    window.actions.focus_search.trigger()
+    assert window.actions.focus_search.shortcut().toString() == "Ctrl+F"
+    assert window.actions.clear_search.shortcut().toString() == "Ctrl+L"
+
+
+def test_enter_in_the_list_opens_the_meeting(window, type_search, qtbot):
+    type_search(window, "kamikawa")
+    window.table.setFocus()
+    window.table.setCurrentIndex(window.model.index(0, 0))
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    assert window.detail.current_hit == 0
+    assert window.settings.query_history[0] == "kamikawa"
+
+
+def test_open_file_location_link_is_handled_by_the_app(window, revealed):
+    window.table.selectRow(0)
+    window.detail.browser.anchorClicked.emit(window.detail.browser.source().fromUserInput("action:reveal"))
+    assert revealed == [window.detail.meeting.source]
+
+
+def test_settings_persist_across_windows(make_window, qtbot, settings):
+    first = make_window()
+    first.resize(1100, 760)
+    first.splitter.setSizes([200, 400])
+    sizes = first.splitter.sizes()
+    first.table.horizontalHeader().resizeSection(2, 177)
+    first.table.horizontalHeader().setSectionHidden(6, True)
+    first.close()
+
+    second = make_window()
+    assert second.splitter.sizes() == sizes
+    assert second.table.horizontalHeader().sectionSize(2) == 177
+    assert second.table.horizontalHeader().isSectionHidden(6)
+    assert not settings.window_geometry.isEmpty()
+
+
+def test_shortcuts_dialog_lists_actions(window):
+    window.actions.shortcuts.trigger()
+    table = window.shortcuts_dialog.findChild(type(window.shortcuts_dialog.children()[1]))
+    assert table is not None
+    window.shortcuts_dialog.close()
+
+
+def test_every_control_has_an_accessible_name(window):
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QDateEdit, QLineEdit, QTableView, QTextBrowser
+
+    missing = []
+    for kind in (QLineEdit, QComboBox, QDateEdit, QTableView, QTextBrowser, QAbstractButton):
+        for widget in window.findChildren(kind):
+            if widget.parent() is not None and type(widget.parent()).__name__ in ("QComboBox", "QDateEdit"):
+                continue  # the combo's own line edit
+            if widget.objectName().startswith("qt_") or isinstance(widget.parent(), QLineEdit):
+                continue  # Qt's own overflow button and line-edit clear buttons
+            if not widget.accessibleName() and not getattr(widget, "text", lambda: "")():
+                missing.append(f"{type(widget).__name__} in {type(widget.parent()).__name__}")
+    assert missing == []
