@@ -388,13 +388,7 @@ class MainWindow(QMainWindow):
 
     # -- the selected meeting -------------------------------------------------------------------
     def _load_details(self, ids: Sequence[str]) -> dict[str, Meeting]:
-        out: dict[str, Meeting] = {}
-        for mid in ids:
-            try:
-                out[mid] = self.archive.get(mid)
-            except ArchiveError:
-                continue
-        return out
+        return self.archive.records(ids)
 
     @Slot(QModelIndex, QModelIndex)
     def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -70,12 +70,6 @@ class SearchController(QObject):
         archive = self._archive
 
         def work(_progress, _cancel) -> SearchResult:
-            if archive.count() == 0:
-                # Work-around for the core: searching an empty index caches Whoosh's EmptyReader,
-                # whose refresh() fails with TypeError after the first commit. Check the syntax
-                # only, and never open a searcher before there is something to search.
-                archive.parse_query(text)
-                return SearchResult(query=text, total=0, hits=())
             return archive.search(text, filters, limit=None, sort=sort, snippets=0)
 
         self._tasks.run(

@@ -223,6 +223,9 @@ class Archive:
             raise
         # Whoosh first, then the store: a crash in between leaves files the next run re-parses.
         self._store.write_batch(meetings, touched, removed)
+        if meetings or removed:
+            with self._lock:
+                self._searcher = None  # the next search sees the new documents
         if progress is not None:
             progress(len(todo), len(todo), "")
         self._store.set_meta("last_indexed", dt.datetime.now().isoformat(timespec="seconds"))
@@ -296,6 +299,10 @@ class Archive:
             raise UnknownMeeting(meeting_id)
         return meeting
 
+    def records(self, ids: Iterable[str]) -> dict[str, Meeting]:
+        """Meetings (without text) for ``ids``, in bulk; unknown ids are left out."""
+        return {mid: Meeting.from_json(record, text="") for mid, record in self._store.records(ids).items()}
+
     def meetings(self) -> list[Meeting]:
         """All meetings (records without text), by meeting date."""
         return list(self._store.iter_meetings())
@@ -368,10 +375,13 @@ class Archive:
         return match_spans(body, words, phrases)
 
     def _current_searcher(self):
-        if self._searcher is None:
-            self._searcher = self._ix.searcher()
-        else:
-            self._searcher = self._searcher.refresh()
+        if self._searcher is not None:
+            try:
+                self._searcher = self._searcher.refresh()
+                return self._searcher
+            except Exception:  # Whoosh cannot refresh a searcher opened on an empty index
+                self._searcher.close()
+        self._searcher = self._ix.searcher()
         return self._searcher
 
 

@@ -225,3 +225,49 @@ def test_cancel_keeps_what_was_done(data_dir, sample_copy):
         assert arch.count() == 2
         rest = arch.index_paths([sample_copy])
         assert rest.added == 3 and arch.count() == 5
+
+
+def test_search_before_first_index_then_after(data_dir, sample_copy):
+    with Archive.open(data_dir) as arch:
+        assert arch.search("").total == 0
+        arch.index_paths([sample_copy])
+        assert arch.search("").total == 5
+        assert arch.search("Kamikawa").total >= 1
+
+
+def test_records_in_bulk_without_text(archive):
+    ids = [m.id for m in archive.meetings()]
+    records = archive.records([*ids, "ffffffffffffffff"])
+    assert set(records) == set(ids)
+    assert all(m.parsed.text == "" and m.parsed.title for m in records.values())
+
+
+def test_reads_from_other_threads_while_indexing(data_dir, sample_copy, tmp_path):
+    import threading
+
+    extra = tmp_path / "extra"
+    shutil.copytree(sample_copy, extra)
+    errors = []
+    with Archive.open(data_dir) as arch:
+        arch.index_paths([sample_copy])
+        stop = threading.Event()
+
+        def reader():
+            while not stop.is_set():
+                try:
+                    total = arch.search("").total
+                    assert total in (5, 10), total
+                    arch.meetings()
+                except Exception as err:  # noqa: BLE001 - collected and asserted below
+                    errors.append(err)
+                    return
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        try:
+            arch.index_paths([extra])
+        finally:
+            stop.set()
+            thread.join()
+        assert not errors
+        assert arch.count() == 10
