@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -19,18 +20,28 @@ from whoosh.sorting import FieldFacet
 
 from . import ingest
 from .atomic import write_json_atomic
+from .entities import EntityTables, extract_entities
 from .errors import ArchiveError, BadQuery, CorruptIndex, IndexLocked, UnknownMeeting, UnreadableFile
 from .gazetteer import Gazetteer
 from .highlight import match_spans, query_terms, snippet
-from .models import Hit, IndexReport, Meeting, SearchResult, SkippedFile
+from .models import (
+    ENTITY_KINDS,
+    EntitySummary,
+    FacetCount,
+    Hit,
+    IndexReport,
+    Meeting,
+    SearchResult,
+    SkippedFile,
+)
 from .paths import DataPaths
 from .query import SORTS, QueryBuilder, SearchFilters
 from .readout import parse_readout
-from .schema import SCHEMA_VERSION, build_schema
+from .schema import ENTITY_FIELDS, SCHEMA_VERSION, build_schema
 from .store import FileState, Store
 
 # Bump when extraction changes what is stored: the archive is then re-parsed on open.
-EXTRACT_VERSION = 1
+EXTRACT_VERSION = 2
 INDEX_FORMAT = f"{SCHEMA_VERSION}.{EXTRACT_VERSION}"
 BATCH = 256
 
@@ -45,7 +56,13 @@ class Archive:
         self.paths = paths
         self.gazetteer = gazetteer or Gazetteer.load(paths.overlay_file)
         self.schema = build_schema()
-        self.notices: list[str] = list(self.gazetteer.warnings)  # messages the user should see once
+        self.entity_tables = EntityTables.load(self.gazetteer, paths.overlay_file)
+        # messages the user should see once
+        self.notices: list[str] = [*self.gazetteer.warnings, *self.entity_tables.warnings]
+        self._entity_variants: dict[str, tuple[str, ...]] = {}
+        for entry in self.entity_tables.entries:
+            known = self._entity_variants.get(entry.canonical, ())
+            self._entity_variants[entry.canonical] = tuple(dict.fromkeys((*known, *entry.variants)))
         self._lock = threading.RLock()
         self._searcher = None
         self._queries = QueryBuilder(self.schema, self.gazetteer.canonical_country)
@@ -196,7 +213,7 @@ class Archive:
                     progress(done, len(todo), str(found_file.path))
                 old = states.get(str(found_file.path))
                 try:
-                    meeting, state, warning = _prepare(found_file, old, self.gazetteer)
+                    meeting, state, warning = _prepare(found_file, old, self.gazetteer, self.entity_tables)
                 except UnreadableFile as err:
                     skipped.append(SkippedFile(err.path, err.reason))
                     continue
@@ -276,6 +293,24 @@ class Archive:
             if p.location
             else "",
         }
+        by_kind: dict[str, dict[str, None]] = {}
+        for mention in meeting.entities:
+            by_kind.setdefault(mention.kind, {})[mention.canonical] = None
+        spellings = {
+            kind: [v for canonical in names for v in (canonical, *self._entity_variants.get(canonical, ()))]
+            for kind, names in by_kind.items()
+        }
+        doc["entity"] = "\n".join(
+            v for kind in spellings for v in spellings[kind] if kind not in ("money", "event")
+        )
+        for field, kind in ENTITY_FIELDS.items():
+            doc[field] = "\n".join(spellings.get(kind, ()))
+        # "FOIP" finds a text that only says "Free and Open Indo-Pacific", and the other way round.
+        doc["aliases"] += "\n" + "\n".join(
+            v
+            for kind in ("organization", "initiative", "agreement", "place")
+            for v in spellings.get(kind, ())
+        )
         if p.meeting_date:
             doc["date"] = dt.datetime.combine(p.meeting_date, dt.time(12))
         if p.publication_date:
@@ -318,10 +353,13 @@ class Archive:
         limit: int | None = 50,
         sort: str = "relevance",
         snippets: int = 20,
+        facets: bool = False,
     ) -> SearchResult:
         """Meetings matching ``text`` and ``filters``; the first ``snippets`` hits get snippets.
 
-        ``limit=None`` returns every hit (the GUI list pages through them lazily)."""
+        ``limit=None`` returns every hit (the GUI list pages through them lazily). With ``facets``,
+        the result carries value counts (type, format, country, participant and each entity kind)
+        over all matches, not only the returned page."""
         if sort not in SORTS:
             raise BadQuery(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
         query = self._queries.parse(text)
@@ -338,6 +376,13 @@ class Archive:
             results = searcher.search(query, **kwargs)
             total = len(results)
             ids = [(hit["id"], hit.score or 0.0) for hit in results]
+            if facets:
+                every = (
+                    searcher.search(query, limit=None, filter=filter_query, optimize=False)
+                    if limit
+                    else results
+                )
+                all_ids = [hit["id"] for hit in every]
             words, phrases = query_terms(query, searcher.reader()) if snippets else (set(), [])
         records = self._store.records(i for i, _ in ids)
         hits = []
@@ -362,7 +407,35 @@ class Archive:
                     snippet_highlights=tuple(spans),
                 )
             )
-        return SearchResult(query=text, total=total, hits=tuple(hits))
+        facet_counts = self._facet_counts(all_ids) if facets else ()
+        return SearchResult(query=text, total=total, hits=tuple(hits), facets=facet_counts)
+
+    def _facet_counts(self, ids: Iterable[str]) -> tuple[tuple[str, tuple[FacetCount, ...]], ...]:
+        counters: dict[str, Counter] = {}
+        for _mid, values in self._store.facets(ids):
+            for name, items in values.items():
+                counters.setdefault(name, Counter()).update(items)
+        return tuple(
+            (
+                name,
+                tuple(
+                    FacetCount(value, count)
+                    for value, count in sorted(c.items(), key=lambda x: (-x[1], x[0]))
+                ),
+            )
+            for name, c in sorted(counters.items())
+        )
+
+    def entities(self, kind: str | None = None) -> list[EntitySummary]:
+        """Every canonical entity in the archive (of one ``kind``), most mentioned first."""
+        found: dict[tuple[str, str], list[str]] = {}
+        for mid, values in self._store.facets():
+            for name, items in values.items():
+                if name in ENTITY_KINDS and (kind is None or name == kind):
+                    for item in items:
+                        found.setdefault((name, item), []).append(mid)
+        summaries = [EntitySummary(k, c, len(ids), tuple(sorted(ids))) for (k, c), ids in found.items()]
+        return sorted(summaries, key=lambda e: (-e.count, e.kind, e.canonical.casefold()))
 
     def hit_spans(self, meeting_id: str, text: str) -> list[tuple[int, int]]:
         """Where the search ``text`` matches in the body of one meeting (for the detail pane)."""
@@ -394,7 +467,7 @@ def _unchanged(state: FileState | None, found: ingest.FoundFile) -> bool:
     return state is not None and state.size == found.size and state.mtime_ns == found.mtime_ns
 
 
-def _prepare(found: ingest.FoundFile, old: FileState | None, gazetteer: Gazetteer):
+def _prepare(found: ingest.FoundFile, old: FileState | None, gazetteer: Gazetteer, tables: EntityTables):
     """(meeting or None when the content is unchanged, new file state, decoding warning)."""
     text, data, decoded = ingest.read_source(found.path)
     sha1 = ingest.content_hash(data)
@@ -406,7 +479,15 @@ def _prepare(found: ingest.FoundFile, old: FileState | None, gazetteer: Gazettee
         parsed = parse_readout(text, gazetteer=gazetteer)
     except Exception as err:  # extraction must never lose a file: report it instead
         raise UnreadableFile(str(found.path), f"could not be parsed ({type(err).__name__}: {err})") from err
-    meeting = Meeting(id=meeting_id, source=str(found.path), parsed=parsed, encoding=decoded.encoding)
+    mentions, events = extract_entities(parsed.text, parsed, tables=tables)
+    meeting = Meeting(
+        id=meeting_id,
+        source=str(found.path),
+        parsed=parsed,
+        encoding=decoded.encoding,
+        entities=mentions,
+        events=events,
+    )
     return meeting, state, decoded.warning
 
 

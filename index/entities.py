@@ -26,55 +26,13 @@ from typing import Any
 
 from index.events import find_anniversaries, find_dates, sentence_breaks
 from index.gazetteer import Gazetteer, Person, default_gazetteer, fold
-from index.models import ParsedReadout
+from index.models import EntityMention, ParsedReadout, ReferencedEvent
 from index.paths import resources_dir
 
 log = logging.getLogger(__name__)
 
 KINDS = ("person", "country", "place", "organization", "initiative", "agreement", "money", "event")
 _DICT_KINDS = frozenset(KINDS) - {"money", "event"}
-
-
-@dataclass(frozen=True)
-class EntityMention:
-    kind: str
-    text: str
-    canonical: str
-    start: int
-    end: int
-    amount: float | None = None
-    currency: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "kind": self.kind,
-            "text": self.text,
-            "canonical": self.canonical,
-            "start": self.start,
-            "end": self.end,
-        }
-        if self.kind == "money":
-            data["amount"] = self.amount
-            data["currency"] = self.currency
-        return data
-
-
-@dataclass(frozen=True)
-class ReferencedEvent:
-    date: dt.date
-    date_precision: str  # day | month | year
-    text: str  # text[start:end]: from the event phrase to the date
-    canonical: str
-    start: int
-    end: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "date": self.date.isoformat(),
-            "date_precision": self.date_precision,
-            "text": self.text,
-            "canonical": self.canonical,
-        }
 
 
 # =========================================================================== data tables

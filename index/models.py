@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 
+ENTITY_KINDS = ("person", "country", "place", "organization", "initiative", "agreement", "money", "event")
 MEETING_TYPES = (
     "summit",
     "foreign_ministers",
@@ -52,6 +53,73 @@ class Location:
 
 
 @dataclass(frozen=True)
+class EntityMention:
+    kind: str
+    text: str
+    canonical: str
+    start: int
+    end: int
+    amount: float | None = None
+    currency: str | None = None
+
+    def to_json(self) -> dict:
+        data: dict = {
+            "kind": self.kind,
+            "text": self.text,
+            "canonical": self.canonical,
+            "start": self.start,
+            "end": self.end,
+        }
+        if self.kind == "money":
+            data["amount"] = self.amount
+            data["currency"] = self.currency
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> EntityMention:
+        return cls(
+            data["kind"],
+            data["text"],
+            data["canonical"],
+            data["start"],
+            data["end"],
+            data.get("amount"),
+            data.get("currency"),
+        )
+
+
+@dataclass(frozen=True)
+class ReferencedEvent:
+    date: dt.date
+    date_precision: str  # day | month | year
+    text: str  # text[start:end]: from the event phrase to the date
+    canonical: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict:
+        return {
+            "date": self.date.isoformat(),
+            "date_precision": self.date_precision,
+            "text": self.text,
+            "canonical": self.canonical,
+            "start": self.start,
+            "end": self.end,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ReferencedEvent:
+        return cls(
+            dt.date.fromisoformat(data["date"]),
+            data["date_precision"],
+            data["text"],
+            data["canonical"],
+            data.get("start", 0),
+            data.get("end", 0),
+        )
+
+
+@dataclass(frozen=True)
 class ParsedReadout:
     """What extraction derives from the text of one readout (no file information)."""
 
@@ -79,6 +147,8 @@ class Meeting:
     source: str  # absolute path of the source file
     parsed: ParsedReadout
     encoding: str = "utf-8"
+    entities: tuple[EntityMention, ...] = ()  # offsets into parsed.text
+    events: tuple[ReferencedEvent, ...] = ()  # past (or planned) events the text refers to
 
     def __getattr__(self, name: str):
         # Convenience: meeting.title, meeting.meeting_date, ... read through to the parsed record.
@@ -108,6 +178,8 @@ class Meeting:
         }
         if with_text:
             record["text"] = p.text
+            record["entities"] = [e.to_json() for e in self.entities]
+            record["referenced_events"] = [e.to_json() for e in self.events]
         return record
 
     @classmethod
@@ -133,7 +205,12 @@ class Meeting:
             warnings=tuple(data.get("warnings", ())),
         )
         return cls(
-            id=data["id"], source=data["source"], parsed=parsed, encoding=data.get("encoding", "utf-8")
+            id=data["id"],
+            source=data["source"],
+            parsed=parsed,
+            encoding=data.get("encoding", "utf-8"),
+            entities=tuple(EntityMention.from_json(e) for e in data.get("entities", ())),
+            events=tuple(ReferencedEvent.from_json(e) for e in data.get("referenced_events", ())),
         )
 
 
@@ -167,13 +244,49 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
 class SearchResult:
     query: str
     total: int
     hits: tuple[Hit, ...]
+    # facet ("type", "country", "participant", "organization", ...) -> counts over all matches,
+    # most frequent first; empty unless asked for
+    facets: tuple[tuple[str, tuple[FacetCount, ...]], ...] = ()
+
+    def facet(self, name: str) -> tuple[FacetCount, ...]:
+        return dict(self.facets).get(name, ())
 
     def to_json(self) -> dict:
-        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+        data = {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+        if self.facets:
+            data["facets"] = {
+                name: [{"canonical": c.value, "count": c.count} for c in counts]
+                for name, counts in self.facets
+            }
+        return data
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    """One canonical entity across the archive."""
+
+    kind: str
+    canonical: str
+    count: int  # meetings mentioning it
+    meetings: tuple[str, ...]  # their ids
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "canonical": self.canonical,
+            "count": self.count,
+            "meetings": list(self.meetings),
+        }
 
 
 @dataclass(frozen=True)

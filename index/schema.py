@@ -7,7 +7,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 
 from .analysis import FoldingStemAnalyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def text_analyzer():
@@ -38,9 +38,24 @@ def build_schema() -> Schema:
         participant=TEXT(analyzer=names, phrase=True),
         location=TEXT(analyzer=names, phrase=True),
         source=ID(),
+        # Entity mentions: canonical names plus every listed spelling ("FOIP", "Free and Open
+        # Indo-Pacific"); ``entity`` holds all kinds, the others one kind each.
+        entity=TEXT(analyzer=names, phrase=True),
+        org=TEXT(analyzer=names, phrase=True),
+        initiative=TEXT(analyzer=names, phrase=True),
+        place=TEXT(analyzer=names, phrase=True),
+        agreement=TEXT(analyzer=names, phrase=True),
         tag=KEYWORD(lowercase=True, commas=True),
     )
 
+
+# Query field -> entity kind stored in it.
+ENTITY_FIELDS = {
+    "org": "organization",
+    "initiative": "initiative",
+    "place": "place",
+    "agreement": "agreement",
+}
 
 # Names users may type before a colon, mapped to schema fields.
 FIELD_ALIASES = {
@@ -48,8 +63,11 @@ FIELD_ALIASES = {
     "participants": "participant",
     "who": "participant",
     "countries": "country",
-    "place": "location",
     "city": "location",
+    "organization": "org",
+    "organisation": "org",
+    "entities": "entity",
+    "mentions": "entity",
     "meeting_type": "type",
     "kind": "type",
     "text": "body",

@@ -29,10 +29,29 @@ CREATE TABLE IF NOT EXISTS meetings (
     path TEXT NOT NULL,
     meeting_date TEXT,
     record TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    extras TEXT NOT NULL DEFAULT '{}',
+    facets TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS meetings_date ON meetings(meeting_date);
 """
+
+
+def facet_values(meeting: Meeting) -> dict[str, list[str]]:
+    """The values a meeting counts under in facet counts: its metadata and every entity kind."""
+    p = meeting.parsed
+    facets: dict[str, list[str]] = {
+        "type": [p.meeting_type] if p.meeting_type else [],
+        "format": [p.format] if p.format else [],
+        "country": list(dict.fromkeys(p.countries)),
+        "participant": list(dict.fromkeys(x.canonical for x in p.participants)),
+    }
+    for mention in meeting.entities:
+        if mention.kind not in ("money", "event"):
+            values = facets.setdefault(mention.kind, [])
+            if mention.canonical not in values:
+                values.append(mention.canonical)
+    return facets
 
 
 @dataclass(frozen=True)
@@ -107,14 +126,21 @@ class Store:
                 )
             for meeting, state in meetings:
                 record = meeting.to_json(with_text=False)
+                extras = {
+                    "entities": [e.to_json() for e in meeting.entities],
+                    "referenced_events": [e.to_json() for e in meeting.events],
+                }
                 db.execute(
-                    "INSERT OR REPLACE INTO meetings(id, path, meeting_date, record, body) VALUES (?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO meetings(id, path, meeting_date, record, body, extras, facets)"
+                    " VALUES (?,?,?,?,?,?,?)",
                     (
                         meeting.id,
                         meeting.source,
                         record["meeting_date"],
                         json.dumps(record),
                         meeting.parsed.text,
+                        json.dumps(extras),
+                        json.dumps(facet_values(meeting)),
                     ),
                 )
                 db.execute(
@@ -136,10 +162,14 @@ class Store:
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM meetings").fetchone()[0]
 
-    def get(self, meeting_id: str, *, with_text: bool = True) -> Meeting | None:
-        column = "body" if with_text else "''"
-        row = self._db.execute(f"SELECT record, {column} FROM meetings WHERE id=?", (meeting_id,)).fetchone()
-        return Meeting.from_json(json.loads(row[0]), text=row[1]) if row else None
+    def get(self, meeting_id: str) -> Meeting | None:
+        """The whole meeting: record, text, entities and referenced events."""
+        row = self._db.execute(
+            "SELECT record, body, extras FROM meetings WHERE id=?", (meeting_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Meeting.from_json({**json.loads(row[0]), **json.loads(row[2])}, text=row[1])
 
     def text(self, meeting_id: str) -> str | None:
         row = self._db.execute("SELECT body FROM meetings WHERE id=?", (meeting_id,)).fetchone()
@@ -157,6 +187,21 @@ class Store:
             ):
                 out[mid] = json.loads(record)
         return out
+
+    def facets(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, dict[str, list[str]]]]:
+        """(id, {facet: [values]}) for ``ids`` (all meetings when None)."""
+        if ids is None:
+            for mid, facets in self._db.execute("SELECT id, facets FROM meetings"):
+                yield mid, json.loads(facets)
+            return
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for mid, facets in self._db.execute(
+                f"SELECT id, facets FROM meetings WHERE id IN ({marks})", chunk
+            ):
+                yield mid, json.loads(facets)
 
     def iter_meetings(self, *, with_text: bool = False) -> Iterator[Meeting]:
         column = "body" if with_text else "''"

@@ -195,6 +195,8 @@ def test_seed_003_thuong_visit(sample_dir):
         "date_precision": "month",
         "text": ev.text,
         "canonical": "Joint Vision Statement on Japan-Vietnam Defense Cooperation",
+        "start": ev.start,
+        "end": ev.end,
     }
     _has(mentions, "event", "April 2018", "Joint Vision Statement on Japan-Vietnam Defense Cooperation")
 
