@@ -1,14 +1,13 @@
 """The detail pane: one meeting as HTML, with layered, colour-coded spans over its text.
 
 ``render_meeting_html`` is a pure function of the meeting and a list of ``Span(kind, start,
-end)``: search hits now, entity kinds (people, countries, later organisations, ...) as the entity
-extraction lands. Every piece of readout text goes through ``html.escape``.
+end)``: search hits and the extracted entity mentions (people, countries, organisations,
+initiatives, agreements, money, dates). Every piece of readout text goes through ``html.escape``.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -42,9 +41,12 @@ KINDS: dict[str, Kind] = {
     HIT: Kind("Search hits", "#ffe14d", "#ffe14d"),  # background; text on it is always black
     "person": Kind("People", "#1f5fbf", "#8ab4f8"),
     "country": Kind("Countries", "#1b7a36", "#81c995"),
-    "organisation": Kind("Organisations", "#9a3412", "#fdba74"),
+    "organization": Kind("Organisations", "#9a3412", "#fdba74"),
     "place": Kind("Places", "#7e22ce", "#d8b4fe"),
     "initiative": Kind("Initiatives", "#a16207", "#fde047"),
+    "agreement": Kind("Agreements", "#0f766e", "#5eead4"),
+    "money": Kind("Money", "#4d7c0f", "#bef264"),
+    "event": Kind("Dates of events", "#be185d", "#f9a8d4"),
 }
 
 
@@ -53,47 +55,12 @@ def kind_colour(kind: str, dark: bool) -> str:
     return spec.dark if dark else spec.light
 
 
-# -- entity spans found by plain string search (a first layer until the entity extractor lands) --
+# -- entity spans ------------------------------------------------------------------------------
 
 
-def simple_entity_spans(meeting: Meeting) -> list[Span]:
-    """Participants and countries of the record, found in its text by string search."""
-    p = meeting.parsed
-    text = p.text
-    spans: list[Span] = []
-    for person in p.participants:
-        label = person.canonical or person.name
-        patterns = [re.escape(n) for n in {person.name, person.canonical} if n]
-        tokens = {t for n in (person.name, person.canonical) if n for t in n.split() if len(t) >= 3}
-        case_patterns = [re.escape(form) for t in tokens for form in {t.title(), t.upper()}]
-        spans += _find(text, "person", label, patterns, re.IGNORECASE)
-        spans += _find(text, "person", label, case_patterns, 0)
-    countries = list(p.countries)
-    if p.location and p.location.country:
-        countries.append(p.location.country)
-    for country in dict.fromkeys(countries):
-        spans += _find(text, "country", country, [re.escape(country)], re.IGNORECASE)
-    return _drop_contained(spans)
-
-
-def _find(text: str, kind: str, label: str, patterns: Sequence[str], flags: int) -> list[Span]:
-    if not patterns:
-        return []
-    rx = re.compile(r"(?<!\w)(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + r")(?!\w)", flags)
-    return [Span(kind, m.start(), m.end(), label) for m in rx.finditer(text)]
-
-
-def _drop_contained(spans: list[Span]) -> list[Span]:
-    """Per kind, drop spans that lie inside (or overlap) an earlier, longer one."""
-    out: list[Span] = []
-    by_kind: dict[str, list[Span]] = {}
-    for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
-        kept = by_kind.setdefault(span.kind, [])
-        if kept and span.start < kept[-1].end:
-            continue
-        kept.append(span)
-        out.append(span)
-    return sorted(out, key=lambda s: (s.start, s.end))
+def entity_spans(meeting: Meeting) -> list[Span]:
+    """The meeting's extracted entity mentions as spans (money and dates included)."""
+    return [Span(m.kind, m.start, m.end, m.canonical) for m in meeting.entities]
 
 
 # -- HTML ---------------------------------------------------------------------------------------

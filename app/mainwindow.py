@@ -35,7 +35,7 @@ from index.models import IndexReport, Meeting, SearchResult
 from index.query import SearchFilters
 
 from .actions import Actions
-from .detail import HIT, DetailView, Span, simple_entity_spans
+from .detail import HIT, DetailView, Span, entity_spans
 from .filters import FilterBar
 from .meeting_model import COLUMNS, DATE_COLUMN, MeetingTableModel
 from .messages import Messages
@@ -416,7 +416,7 @@ class MainWindow(QMainWindow):
         self.meeting_shown.emit(meeting_id)
 
     def _spans(self, meeting: Meeting) -> list[Span]:
-        spans = simple_entity_spans(meeting)
+        spans = entity_spans(meeting)
         query = self.searches.last_request.text if self.searches.last_request else ""
         if query.strip():
             try:
@@ -431,13 +431,10 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str)
     def _on_detail_entity_search_requested(self, kind: str, label: str) -> None:
-        if kind == "person":
-            self.filter_bar.set_person(label)
-        elif kind == "country":
-            self.filter_bar.set_country(label)
-        else:
-            self.search_bar.set_text(f'"{label}"')
-            self.search(now=True)
+        """ "Show all meetings mentioning X": every readout whose text names the entity."""
+        escaped = label.replace('"', "")
+        self.search_bar.set_text(f'entity:"{escaped}"' if kind not in ("money", "event") else f'"{escaped}"')
+        self.search(now=True)
 
     @Slot(list)
     def _on_detail_hidden_kinds_changed(self, kinds: list) -> None:

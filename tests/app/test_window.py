@@ -56,6 +56,27 @@ def test_entities_are_coloured_and_the_legend_toggles_them(window, type_search):
     assert window.settings.hidden_entity_kinds == ["person"]
 
 
+def test_every_extracted_entity_kind_is_shown_with_its_canonical(window, type_search):
+    type_search(window, "Cybersecurity")
+    window.table.selectRow(0)
+    spans = window.detail.spans
+    kinds = {s.kind for s in spans}
+    assert {"person", "country", "organization", "agreement", "initiative", "place"} <= kinds
+    text = window.detail.meeting.parsed.text
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(text)
+    giang = [s for s in spans if s.kind == "person" and text[s.start : s.end] == "Minister Giang"]
+    assert giang and giang[0].label == "Phan Van Giang"
+    assert "#0f766e" in window.detail.browser.toHtml()  # agreements
+
+
+def test_show_all_meetings_mentioning_an_entity(window, qtbot):
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        window.detail.entity_search_requested.emit("initiative", "Free and Open Indo-Pacific")
+    assert window.search_bar.edit.text() == 'entity:"Free and Open Indo-Pacific"'
+    assert window.model.rowCount() == 4
+
+
 def test_f3_steps_through_hits(window, type_search, qtbot):
     type_search(window, "kamikawa")
     detail = window.detail
