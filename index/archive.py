@@ -37,11 +37,11 @@ from .models import (
 from .paths import DataPaths
 from .query import SORTS, QueryBuilder, SearchFilters
 from .readout import parse_readout
-from .schema import ENTITY_FIELDS, SCHEMA_VERSION, build_schema
-from .store import FileState, Store
+from .schema import ENTITY_FIELDS, SCHEMA_VERSION, build_schema, facet_term
+from .store import MENTIONED_COUNTRY, FileState, Store, facet_values
 
 # Bump when extraction changes what is stored: the archive is then re-parsed on open.
-EXTRACT_VERSION = 2
+EXTRACT_VERSION = 3
 INDEX_FORMAT = f"{SCHEMA_VERSION}.{EXTRACT_VERSION}"
 BATCH = 256
 
@@ -311,6 +311,9 @@ class Archive:
             for kind in ("organization", "initiative", "agreement", "place")
             for v in spellings.get(kind, ())
         )
+        doc["facet"] = ",".join(
+            facet_term(name, value) for name, values in facet_values(meeting).items() for value in values
+        )
         if p.meeting_date:
             doc["date"] = dt.datetime.combine(p.meeting_date, dt.time(12))
         if p.publication_date:
@@ -430,7 +433,9 @@ class Archive:
         """Every canonical entity in the archive (of one ``kind``), most mentioned first."""
         found: dict[tuple[str, str], list[str]] = {}
         for mid, values in self._store.facets():
-            for name, items in values.items():
+            for key, items in values.items():
+                # facet "country" = countries taking part; the entity listing counts mentions
+                name = {MENTIONED_COUNTRY: "country", "country": None}.get(key, key)
                 if name in ENTITY_KINDS and (kind is None or name == kind):
                     for item in items:
                         found.setdefault((name, item), []).append(mid)

@@ -16,7 +16,7 @@ from whoosh.qparser import (
 
 from .errors import BadQuery
 from .models import FORMATS, MEETING_TYPES
-from .schema import DEFAULT_FIELDS, FIELD_ALIASES
+from .schema import DEFAULT_FIELDS, FIELD_ALIASES, facet_term
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,29 @@ class SearchFilters:
     format: str | None = None
     country: str | None = None
     person: str | None = None
+    # (facet, value) pairs that must hold, e.g. ("organization", "ASEAN"): any facet name of
+    # ``SearchResult.facets`` — entity kinds mean "mentions", "participant"/"country" "took part"
+    mentions: tuple[tuple[str, str], ...] = ()
 
     def is_empty(self) -> bool:
         return not any(getattr(self, f) for f in self.__dataclass_fields__)
 
 
 SORTS = ("relevance", "date", "date-asc")
+
+# Facet names of SearchResult.facets, usable in SearchFilters.mentions.
+FACETS = (
+    "type",
+    "format",
+    "country",
+    "participant",
+    "person",
+    "mentioned_country",
+    "place",
+    "organization",
+    "initiative",
+    "agreement",
+)
 
 _FIELD_RE = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
 
@@ -119,6 +136,10 @@ class QueryBuilder:
             parts.append(self._phrase("country", name))
         if filters.person:
             parts.append(self._phrase("participant", filters.person))
+        for name, value in filters.mentions:
+            if name not in FACETS:
+                raise BadQuery(f"cannot filter by {name!r}; one of {', '.join(FACETS)}")
+            parts.append(wq.Term("facet", facet_term(name, value)))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)

@@ -7,7 +7,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 
 from .analysis import FoldingStemAnalyzer
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def text_analyzer():
@@ -45,8 +45,15 @@ def build_schema() -> Schema:
         initiative=TEXT(analyzer=names, phrase=True),
         place=TEXT(analyzer=names, phrase=True),
         agreement=TEXT(analyzer=names, phrase=True),
+        # Exact facet values "kind=value" (see facet_term) for filters that must agree with counts.
+        facet=KEYWORD(commas=True, lowercase=True),
         tag=KEYWORD(lowercase=True, commas=True),
     )
+
+
+def facet_term(name: str, value: str) -> str:
+    """The ``facet`` field's term for one facet value (commas separate terms)."""
+    return f"{name}={value}".replace(",", " ").lower()
 
 
 # Query field -> entity kind stored in it.

@@ -37,6 +37,9 @@ CREATE INDEX IF NOT EXISTS meetings_date ON meetings(meeting_date);
 """
 
 
+MENTIONED_COUNTRY = "mentioned_country"
+
+
 def facet_values(meeting: Meeting) -> dict[str, list[str]]:
     """The values a meeting counts under in facet counts: its metadata and every entity kind."""
     p = meeting.parsed
@@ -48,7 +51,9 @@ def facet_values(meeting: Meeting) -> dict[str, list[str]]:
     }
     for mention in meeting.entities:
         if mention.kind not in ("money", "event"):
-            values = facets.setdefault(mention.kind, [])
+            # "country" counts the countries taking part; countries merely named are apart.
+            key = MENTIONED_COUNTRY if mention.kind == "country" else mention.kind
+            values = facets.setdefault(key, [])
             if mention.canonical not in values:
                 values.append(mention.canonical)
     return facets

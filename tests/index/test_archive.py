@@ -271,3 +271,29 @@ def test_reads_from_other_threads_while_indexing(data_dir, sample_copy, tmp_path
             thread.join()
         assert not errors
         assert arch.count() == 10
+
+
+def test_facet_counts_and_facet_filters(archive):
+    result = archive.search("", limit=None, facets=True)
+    facets = {name: {c.value: c.count for c in counts} for name, counts in result.facets}
+    assert facets["country"] == {"Japan": 5, "Viet Nam": 5}
+    assert facets["type"] == {"foreign_ministers": 2, "summit": 2, "defense_ministers": 1}
+    assert facets["initiative"]["Free and Open Indo-Pacific"] == 4
+    assert "North Korea" in facets["mentioned_country"] and "North Korea" not in facets["country"]
+    narrowed = archive.search(
+        "",
+        SearchFilters(mentions=(("initiative", "Free and Open Indo-Pacific"), ("type", "summit"))),
+        limit=None,
+        facets=True,
+    )
+    assert narrowed.total == 1
+    assert dict(narrowed.facets)["type"][0].value == "summit"
+    with pytest.raises(BadQuery):
+        archive.search("", SearchFilters(mentions=(("colour", "blue"),)))
+    names = {(e.kind, e.canonical): e.count for e in archive.entities()}
+    assert names[("country", "North Korea")] == 4
+    assert names[("organization", "ASEAN")] == facets["organization"]["ASEAN"] == 4
+    # a facet filter selects exactly the meetings the count promised
+    for name in ("organization", "participant", "mentioned_country"):
+        for value, count in facets[name].items():
+            assert archive.search("", SearchFilters(mentions=((name, value),)), limit=None).total == count
