@@ -38,3 +38,23 @@ class BadOverlay(ArchiveError):
 
 class Cancelled(ArchiveError):
     """A long operation was cancelled by the user."""
+
+
+class UserDataError(ArchiveError):
+    """The bookmarks or saved-searches file cannot be read or written."""
+
+
+class UnknownBookmark(ArchiveError):
+    def __init__(self, meeting_id: str):
+        super().__init__(f"meeting {meeting_id!r} is not bookmarked")
+        self.meeting_id = meeting_id
+
+
+class UnknownSavedSearch(ArchiveError):
+    def __init__(self, name: str):
+        super().__init__(f"no saved search named {name!r}")
+        self.name = name
+
+
+class ExportError(ArchiveError):
+    """An export cannot be written (existing file without --force, unwritable folder, ...)."""

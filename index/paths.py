@@ -71,6 +71,10 @@ class DataPaths:
         return self.root / "bookmarks.json"
 
     @property
+    def saved_searches_file(self) -> Path:
+        return self.root / "saved-searches.json"
+
+    @property
     def settings_file(self) -> Path:
         return self.root / "settings.ini"
 

@@ -190,3 +190,37 @@ def test_bad_input_folder_through_the_cli(data_dir, tmp_path, sample_dir):
     wide = json.loads(run(data_dir, "show", listing["utf16.txt"]["id"], "--json").stdout)
     assert "Hà Nội" in wide["text"]
     assert json.loads(run(data_dir, "search", "ha noi", "--json").stdout)["total"] == 1  # accents folded
+
+
+def test_show_json_has_entities_with_offsets_and_referenced_events(indexed):
+    records = {os.path.basename(r["source"]): r for r in json.loads(run(indexed, "list", "--json").stdout)}
+    record = json.loads(run(indexed, "show", records["003_b8b090782a076984.txt"]["id"], "--json").stdout)
+    text = record["text"]
+    assert record["entities"], "no entities"
+    for mention in record["entities"]:
+        assert text[mention["start"] : mention["end"]] == mention["text"]
+    kinds = {m["kind"] for m in record["entities"]}
+    assert {"person", "country", "organization", "initiative", "money", "event"} <= kinds
+    events = {(e["date"], e["date_precision"]) for e in record["referenced_events"]}
+    assert ("1973-09-21", "day") in events and ("2018-04-01", "month") in events
+
+
+def test_entity_queries_facets_and_the_entities_command(indexed):
+    def names(query):
+        hits = json.loads(run(indexed, "search", query, "--limit", "50", "--json").stdout)["hits"]
+        return {h["id"] for h in hits}
+
+    assert names("entity:FOIP") == names('initiative:"free and open indo-pacific"') == names("FOIP")
+    assert len(names("entity:FOIP")) == 4
+    assert len(names("org:ASEAN")) == 5
+    result = json.loads(run(indexed, "search", "Kishida", "--json").stdout)
+    facets = result["facets"]
+    assert {"type", "format", "country", "participant", "organization"} <= set(facets)
+    participants = {f["canonical"]: f["count"] for f in facets["participant"]}
+    assert participants["Kishida Fumio"] == 2
+    assert sum(f["count"] for f in facets["type"]) <= result["total"]
+    listing = json.loads(run(indexed, "entities", "--kind", "initiative", "--json").stdout)
+    foip = next(e for e in listing if e["canonical"] == "Free and Open Indo-Pacific")
+    assert (
+        foip["count"] == 4 and len(foip["meetings"]) == 4 and {e["kind"] for e in listing} == {"initiative"}
+    )
