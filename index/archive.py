@@ -12,6 +12,7 @@ import shutil
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
 
 from whoosh import index as windex
@@ -56,18 +57,30 @@ class Archive:
         self.paths = paths
         self.gazetteer = gazetteer or Gazetteer.load(paths.overlay_file)
         self.schema = build_schema()
-        self.entity_tables = EntityTables.load(self.gazetteer, paths.overlay_file)
         # messages the user should see once
-        self.notices: list[str] = [*self.gazetteer.warnings, *self.entity_tables.warnings]
-        self._entity_variants: dict[str, tuple[str, ...]] = {}
-        for entry in self.entity_tables.entries:
-            known = self._entity_variants.get(entry.canonical, ())
-            self._entity_variants[entry.canonical] = tuple(dict.fromkeys((*known, *entry.variants)))
+        self.notices: list[str] = list(self.gazetteer.warnings)
+        self._entity_tables: EntityTables | None = None  # built on first indexing: searching never needs it
         self._lock = threading.RLock()
         self._searcher = None
         self._queries = QueryBuilder(self.schema, self.gazetteer.canonical_country)
         paths.ensure()
         self._open_or_rebuild()
+
+    @property
+    def entity_tables(self) -> EntityTables:
+        """The compiled entity lists (bundled + overlay); built once, when first needed."""
+        if self._entity_tables is None:
+            self._entity_tables = EntityTables.load(self.gazetteer, self.paths.overlay_file)
+            self.notices.extend(self._entity_tables.warnings)
+        return self._entity_tables
+
+    @cached_property
+    def _entity_variants(self) -> dict[str, tuple[str, ...]]:
+        variants: dict[str, tuple[str, ...]] = {}
+        for entry in self.entity_tables.entries:
+            known = variants.get(entry.canonical, ())
+            variants[entry.canonical] = tuple(dict.fromkeys((*known, *entry.variants)))
+        return variants
 
     @classmethod
     def open(cls, data_dir=None, gazetteer: Gazetteer | None = None) -> Archive:
