@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -35,6 +37,7 @@ from index.models import IndexReport, Meeting, SearchResult
 from index.query import SearchFilters
 
 from .actions import Actions
+from .chronology import ChronologyView
 from .detail import HIT, DetailView, Span, entity_spans
 from .filters import FilterBar
 from .meeting_model import COLUMNS, DATE_COLUMN, MeetingTableModel
@@ -47,6 +50,7 @@ from .tasks import Task, TaskRunner
 log = logging.getLogger(__name__)
 
 INDEX_TASK = "index"
+TAB_ENV = "READOUT_ARCHIVE_TAB"  # "chronology": start on the chronology tab (e.g. for screenshots)
 
 
 def reveal_in_file_manager(path: str) -> None:
@@ -148,7 +152,7 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self._build_result_tabs())
         self.splitter.addWidget(self.detail)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 2)
@@ -163,6 +167,47 @@ class MainWindow(QMainWindow):
         layout.addWidget(top)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+
+    # -- the chronology tab (list and chronology show the same result, with one selection) --------
+    def _build_result_tabs(self) -> QTabWidget:
+        self.result_tabs = QTabWidget(self)
+        self.result_tabs.setObjectName("resultTabs")
+        self.result_tabs.setDocumentMode(True)
+        self.chronology = ChronologyView(self.archive, self.tasks, self)
+        self.result_tabs.addTab(self.table, "List")
+        self.result_tabs.addTab(self.chronology, "Chronology")
+        return self.result_tabs
+
+    def _connect_chronology(self) -> None:
+        self.search_finished.connect(self.chronology.set_result)
+        self.meeting_shown.connect(self.chronology.select_meeting)
+        self.chronology.meeting_selected.connect(self._on_chronology_meeting_selected)
+        self.index_finished.connect(lambda _report: self.chronology.forget_cache())
+        self.result_tabs.currentChanged.connect(self._on_result_tabs_current_changed)
+        if os.environ.get(TAB_ENV, "").strip().lower() == "chronology":  # after the splitter is restored
+            QTimer.singleShot(0, lambda: self.result_tabs.setCurrentWidget(self.chronology))
+
+    @Slot(int)
+    def _on_result_tabs_current_changed(self, _index: int) -> None:
+        # the timeline needs more height than the list: grow the top pane when it is too short
+        sizes = self.splitter.sizes()
+        want = self.chronology.sizeHint().height()
+        if self.result_tabs.currentWidget() is self.chronology and len(sizes) == 2 and sizes[0] < want:
+            total = sum(sizes)
+            top = min(want, total - self.detail.minimumHeight())
+            self.splitter.setSizes([top, total - top])
+
+    @Slot(str)
+    def _on_chronology_meeting_selected(self, meeting_id: str) -> None:
+        row = self.model.row_of(meeting_id)
+        while row is None and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())  # the list loads lazily: page on to the meeting
+            row = self.model.row_of(meeting_id)
+        if row is not None:
+            self.table.setCurrentIndex(self.model.index(row, 0))
+            self.table.scrollTo(self.model.index(row, 0))
+        else:
+            self._show_meeting(meeting_id)
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -242,6 +287,7 @@ class MainWindow(QMainWindow):
         self.detail.entity_search_requested.connect(self._on_detail_entity_search_requested)
         self.detail.hidden_kinds_changed.connect(self._on_detail_hidden_kinds_changed)
         self.cancel_button.clicked.connect(self.cancel_indexing)
+        self._connect_chronology()
 
     # -- settings -------------------------------------------------------------------------------
     def _restore_settings(self) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dateutil import parser as dateparser
 
 from . import __version__
+from .cli_timeline import add_timeline_parser, cmd_timeline
 from .errors import ArchiveError
 from .models import ENTITY_KINDS, FORMATS, MEETING_TYPES
 from .query import SORTS, SearchFilters
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gui", help="open the window (the default without a command)")
     p.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
+    add_timeline_parser(sub)
     return parser
 
 
@@ -135,6 +137,7 @@ def cmd_index(args) -> int:
         if not args.paths and not archive.roots():
             print("readout-archive: error: nothing to index: give folders or files", file=sys.stderr)
             return 2
+        shown_notices = len(archive.notices)
         show = sys.stderr.isatty() and not args.quiet and not args.json
 
         def progress(done: int, total: int, path: str) -> None:
@@ -148,6 +151,8 @@ def cmd_index(args) -> int:
             report = archive.refresh(progress=progress)
         if show:
             sys.stderr.write("\r\033[K")
+        for notice in archive.notices[shown_notices:]:  # e.g. a malformed overlay met while indexing
+            print(f"readout-archive: {notice}", file=sys.stderr)
     for skipped in report.skipped:
         print(f"readout-archive: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     for warning in report.warnings:
@@ -254,6 +259,7 @@ _COMMANDS = {
     "show": cmd_show,
     "list": cmd_list,
     "entities": cmd_entities,
+    "timeline": cmd_timeline,
 }
 
 

@@ -224,3 +224,34 @@ def test_entity_queries_facets_and_the_entities_command(indexed):
     assert (
         foip["count"] == 4 and len(foip["meetings"]) == 4 and {e["kind"] for e in listing} == {"initiative"}
     )
+
+
+def test_timeline_command_sorted_with_referenced_events(indexed):
+    data = json.loads(run(indexed, "timeline", "--json").stdout)
+    dated = [e for e in data["events"] if e["kind"] in ("meeting", "reference")]
+    assert [e["date"] for e in dated] == sorted(e["date"] for e in dated)
+    assert sum(e["kind"] == "meeting" for e in dated) == 5
+    assert any(e["kind"] == "reference" and e["date"] == "1973-09-21" for e in dated)
+    visit = next(e for e in dated if e["kind"] == "meeting" and e["date"] == "2023-11-27")
+    assert visit["end"] == "2023-11-30"
+    table = run(indexed, "timeline", "--table", "csv").stdout
+    assert table.splitlines()[0].startswith("date") or "Date" in table.splitlines()[0]
+
+
+def test_malformed_overlay_is_reported_and_defaults_still_work(data_dir, sample_dir):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "overlay.json").write_text('{"countries": [ {"name": ', "utf-8")
+    proc = run(data_dir, "index", str(sample_dir), "--json")
+    assert "overlay" in proc.stderr and json.loads(proc.stdout)["added"] == 5
+    assert json.loads(run(data_dir, "search", "Vietnam", "--json").stdout)["total"] == 5
+
+
+def test_overlay_adds_an_alias(data_dir, sample_dir):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    overlay = {
+        "entities": [{"canonical": "Cam Ranh Port", "kind": "place", "variants": ["Cam Ranh Bay Harbour"]}]
+    }
+    (data_dir / "overlay.json").write_text(json.dumps(overlay), "utf-8")
+    run(data_dir, "index", str(sample_dir))
+    hits = json.loads(run(data_dir, "search", '"Cam Ranh Bay Harbour"', "--json").stdout)["hits"]
+    assert [h["meeting_date"] for h in hits] == ["2023-10-10"]
