@@ -126,7 +126,8 @@ def _arm_self_test(app: QApplication, window: MainWindow, exit_code: dict) -> No
 
 
 def _app_icon() -> QIcon | None:
-    for name in ("readout-archive.svg", "readout-archive.png", "icon.png"):
+    # PNG first: Qt reads SVG icons only through the icon-engine plugin, which the bundle leaves out.
+    for name in ("readout-archive.png", "readout-archive.svg"):
         path = resources_dir() / "icons" / name
         if path.is_file():
             return QIcon(str(path))
