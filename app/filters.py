@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from index.models import FORMATS, MEETING_TYPES
 from index.query import SearchFilters
 
+from .facets import FACET_TITLES
 from .meeting_model import format_label, type_label
 
 
@@ -75,6 +76,18 @@ class FilterBar(QWidget):
         self.person.textEdited.connect(lambda _t: self._typing.start())
         self.person.returnPressed.connect(self.filters_changed)
 
+        self.presets = QComboBox(self)
+        self.presets.setAccessibleName("Date range presets")
+        self.presets.setToolTip("Quick meeting-date ranges")
+        self.presets.addItem("Presets…", None)
+        for label, days in (("Last 30 days", 30), ("Last 12 months", 365), ("Last 5 years", 5 * 365)):
+            self.presets.addItem(label, ("days", days))
+        self.presets.addItem("This year", ("year", 0))
+        self.presets.addItem("Last year", ("year", -1))
+        self.presets.activated.connect(self._on_presets_activated)
+
+        self._mentions: list[tuple[str, str]] = []  # exact facet filters, from the facet panel
+
         self.reset_button = QToolButton(self)
         self.reset_button.setText("Reset")
         self.reset_button.setToolTip("Remove all filters")
@@ -87,6 +100,7 @@ class FilterBar(QWidget):
         layout.addWidget(self.date_from)
         layout.addWidget(QLabel("–", self))
         layout.addWidget(self.date_to)
+        layout.addWidget(self.presets)
         layout.addSpacing(8)
         layout.addWidget(self.meeting_type)
         layout.addWidget(self.format)
@@ -119,7 +133,76 @@ class FilterBar(QWidget):
             format=self.format.currentData(),
             country=self.country.currentText().strip() or None,
             person=self.person.text().strip() or None,
+            mentions=tuple(self._mentions),
         )
+
+    # -- presets, facet filters and chips -------------------------------------------------------
+    def _on_presets_activated(self, index: int) -> None:
+        preset = self.presets.itemData(index)
+        self.presets.setCurrentIndex(0)
+        if preset is None:
+            return
+        today = QDate.currentDate()
+        kind, amount = preset
+        if kind == "days":
+            start, end = today.addDays(-amount), today
+        else:
+            year = today.year() + amount
+            start, end = QDate(year, 1, 1), QDate(year, 12, 31)
+        self.set_date_range(start, end)
+
+    def set_date_range(self, start: QDate, end: QDate) -> None:
+        for edit, value in ((self.date_from, start), (self.date_to, end)):
+            edit.blockSignals(True)
+            edit.setDate(value)
+            edit.blockSignals(False)
+        if self.use_dates.isChecked():
+            self.filters_changed.emit()
+        else:
+            self.use_dates.setChecked(True)  # emits filters_changed
+
+    def add_mention(self, name: str, value: str) -> None:
+        """Filter by one facet value (type and format go to their own boxes)."""
+        combo = {"type": self.meeting_type, "format": self.format}.get(name)
+        if combo is not None:
+            combo.setCurrentIndex(max(0, combo.findData(value)))  # emits filters_changed
+            return
+        if (name, value) not in self._mentions:
+            self._mentions.append((name, value))
+            self.filters_changed.emit()
+
+    def chips(self) -> list[tuple[str, str, str]]:
+        """(key, value, label) of every active filter, for the chip bar."""
+        f = self.filters()
+        chips = []
+        if f.date_from or f.date_to:
+            chips.append(("dates", "", f"Meeting date {f.date_from} – {f.date_to}"))
+        if f.meeting_type:
+            chips.append(("type", f.meeting_type, f"Type: {self.meeting_type.currentText()}"))
+        if f.format:
+            chips.append(("format", f.format, f"Format: {self.format.currentText()}"))
+        if f.country:
+            chips.append(("country_box", f.country, f"Country: {f.country}"))
+        if f.person:
+            chips.append(("person_box", f.person, f"Person: {f.person}"))
+        for name, value in self._mentions:
+            chips.append((name, value, f"{FACET_TITLES.get(name, name)}: {value}"))
+        return chips
+
+    def remove_chip(self, key: str, value: str) -> None:
+        if key == "dates":
+            self.use_dates.setChecked(False)
+        elif key == "type":
+            self.meeting_type.setCurrentIndex(0)
+        elif key == "format":
+            self.format.setCurrentIndex(0)
+        elif key == "country_box":
+            self.set_country("")
+        elif key == "person_box":
+            self.set_person("")
+        elif (key, value) in self._mentions:
+            self._mentions.remove((key, value))
+            self.filters_changed.emit()
 
     def set_countries(self, countries: list[str]) -> None:
         text = self.country.currentText()
@@ -155,6 +238,7 @@ class FilterBar(QWidget):
         self.format.setCurrentIndex(0)
         self.country.setEditText("")
         self.person.clear()
+        self._mentions.clear()
         for widget in (self.use_dates, self.meeting_type, self.format, self.country, self.person):
             widget.blockSignals(False)
         self.filters_changed.emit()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -39,6 +40,7 @@ from index.query import SearchFilters
 from .actions import Actions
 from .chronology import ChronologyView
 from .detail import HIT, DetailView, Span, entity_spans
+from .facets import ChipBar, FacetPanel
 from .filters import FilterBar
 from .meeting_model import COLUMNS, DATE_COLUMN, MeetingTableModel
 from .messages import Messages
@@ -149,6 +151,8 @@ class MainWindow(QMainWindow):
         search_row.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignTop)
         top_layout.addLayout(search_row)
         top_layout.addWidget(self.filter_bar)
+        self.chip_bar = ChipBar(self)
+        top_layout.addWidget(self.chip_bar)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("mainSplitter")
@@ -167,6 +171,19 @@ class MainWindow(QMainWindow):
         layout.addWidget(top)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+
+        self.facet_panel = FacetPanel(self)
+        self.facets_dock = QDockWidget("Facets", self)
+        self.facets_dock.setObjectName("facetsDock")
+        self.facets_dock.setAccessibleName("Facets")
+        self.facets_dock.setWidget(self.facet_panel)
+        self.facets_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.facets_dock)
+        self.resizeDocks(
+            [self.facets_dock], [self.fontMetrics().averageCharWidth() * 30], Qt.Orientation.Horizontal
+        )
 
     # -- the chronology tab (list and chronology show the same result, with one selection) --------
     def _build_result_tabs(self) -> QTabWidget:
@@ -221,6 +238,10 @@ class MainWindow(QMainWindow):
         search_menu.addActions([a.next_hit, a.previous_hit])
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(a.toggle_filters)
+        facets_action = self.facets_dock.toggleViewAction()
+        facets_action.setText("Fa&cets")
+        facets_action.setToolTip("Show or hide the facet counts of the current results")
+        view_menu.addAction(facets_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(a.shortcuts)
 
@@ -276,6 +297,9 @@ class MainWindow(QMainWindow):
         self.search_bar.text_edited.connect(self._on_search_bar_text_edited)
         self.search_bar.submitted.connect(self._on_search_bar_submitted)
         self.filter_bar.filters_changed.connect(self._on_filter_bar_filters_changed)
+        self.facet_panel.facet_selected.connect(self.filter_bar.add_mention)
+        self.chip_bar.chip_removed.connect(self.filter_bar.remove_chip)
+        self.search_finished.connect(self.facet_panel.set_result)
         self.searches.search_finished.connect(self._on_searches_search_finished)
         self.searches.search_failed.connect(self._on_searches_search_failed)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -299,6 +323,9 @@ class MainWindow(QMainWindow):
             self.resize(min(1280, screen.width() * 9 // 10), min(820, screen.height() * 9 // 10))
         if not s.window_state.isEmpty():
             self.restoreState(s.window_state)
+        elif self.screen().availableGeometry().width() < 1280:
+            # On a small screen the list and the filter row need the width; View → Facets opens it.
+            self.facets_dock.hide()
         if not s.splitter_state.isEmpty():
             self.splitter.restoreState(s.splitter_state)
         else:
@@ -362,6 +389,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_filter_bar_filters_changed(self) -> None:
+        self.chip_bar.set_chips(self.filter_bar.chips())
         self.search()
 
     def _remember_query(self) -> None:

@@ -70,7 +70,7 @@ class SearchController(QObject):
         archive = self._archive
 
         def work(_progress, _cancel) -> SearchResult:
-            return archive.search(text, filters, limit=None, sort=sort, snippets=0)
+            return archive.search(text, filters, limit=None, sort=sort, snippets=0, facets=True)
 
         self._tasks.run(
             "search",
