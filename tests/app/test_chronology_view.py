@@ -10,9 +10,14 @@ from PySide6.QtGui import QImage
 
 from app.chronology import DAY, MONTH, YEAR, ChronologyView, short_title
 from index.chronology import build_chronology, chronology_for
+from index.ingest import meeting_id_for
+from index.paths import sample_archive_dir
 
-VISIT = "64b52718dd760baa"  # seed 003: 27–30 November 2023
-CALL = "7ce20faa4c55cb99"  # the summit video call of 9 February 2023
+# Meeting ids are hashes of the absolute source path: compute them for this checkout.
+VISIT = meeting_id_for(sample_archive_dir() / "003_b8b090782a076984.txt")  # seed 003: 27–30 November 2023
+CALL = meeting_id_for(
+    sample_archive_dir() / "001_aa49ef18c32ede26.txt"
+)  # the summit video call of 9 February 2023
 
 
 @pytest.fixture

@@ -32,10 +32,15 @@ from index.chronology import (
     write_table,
 )
 from index.cli_timeline import add_timeline_parser, cmd_timeline
+from index.ingest import meeting_id_for
 from index.models import Meeting, ParsedReadout, Participant
+from index.paths import sample_archive_dir
 
 D = dt.date
-VISIT = "64b52718dd760baa"  # seed 003: the state visit of 27–30 November 2023
+# Meeting ids are hashes of the absolute source path: compute them for this checkout.
+VISIT = meeting_id_for(
+    sample_archive_dir() / "003_b8b090782a076984.txt"
+)  # the state visit of 27–30 November 2023
 
 
 @pytest.fixture(scope="module")
