@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from index.events import find_anniversaries, find_dates, sentence_breaks
 from index.gazetteer import Gazetteer, Person, default_gazetteer, fold
@@ -713,15 +713,15 @@ _MONTH_WORDS = frozenset(m.capitalize() for m in _MONTH_NAMES)
 _MINISTRY_RE = re.compile(r"(?<![\w])(?:Ministry|Department)[^\S\n]+of[^\S\n]+(?=[A-Z])")
 
 
-@dataclass
-class _Tok:
+class _Tok(NamedTuple):
     text: str
     start: int
     end: int
 
 
-def _tokens(text: str) -> list[_Tok]:
-    return [_Tok(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+@lru_cache(maxsize=4)  # the pattern and meeting-anchor passes tokenize the same text
+def _tokens(text: str) -> tuple[_Tok, ...]:
+    return tuple(_Tok(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text))
 
 
 def _cap(tok: str) -> bool:
