@@ -72,7 +72,7 @@ def split_sentences(text: str) -> list[str]:
         before = text[start : m.start() + 1]
         word = re.search(r"([\w.]+)\.$", before)
         if word and (
-            word.group(1).lower() in _ABBREVIATIONS or re.fullmatch(r"(?:[A-Z]\.?)+", word.group(1))
+            word.group(1).lower() in _ABBREVIATIONS or re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", word.group(1))
         ):
             continue
         sentences.append(text[start : m.end()].strip())
@@ -238,8 +238,11 @@ def find_date(text: str, pub: dt.date | None) -> tuple[dt.date, dt.date | None] 
 # =========================================================================== format & duration
 _VIDEO = re.compile(
     r"\b(video[\s-]?(?:call|conference|teleconference|link|meeting|summit|talks?)|videoconference|"
-    r"teleconference|virtual(?:ly)?\s+(?:meeting|summit|call|talks?|conference|session)|met virtually|"
-    r"virtually|online (?:meeting|talks?|summit|conference)|via video)\b",
+    r"teleconference|virtual(?:ly)?\s+(?:(?:bilateral|trilateral|leaders['’]?|ministerial|high-level)\s+)?"
+    r"(?:meetings?|summit|call|talks?|conference|session|roundtable|discussion|convening|dialogue|event|forum)|"
+    r"met virtually|"
+    r"(?:met|meets?|meeting|held|convened|hosted|gathered|spoke|speaks|talked|participated)\s+virtually|"
+    r"virtually\s+(?:met|meets?|joined by|hosted|convened)|online (?:meeting|talks?|summit|conference)|via video)\b",
     re.IGNORECASE,
 )
 _PHONE = re.compile(
@@ -252,18 +255,18 @@ _NOT_PHONE = re.compile(
 )
 _IN_PERSON = re.compile(
     r"\b(met|meets?|meetings?|visit(?:s|ed|ing)?|talks|working (?:lunch|dinner|breakfast)|luncheon|"
-    r"dinner|hosted|welcomed|received|courtesy call|trilateral|bilateral|summit|traveled|travelled|trip)\b",
+    r"dinner|hosted|welcomed|received|courtesy call|trilateral|bilateral|summit|travel(?:s|ed|led|ling|ing)?|trip)\b",
     re.IGNORECASE,
 )
 
 
 def detect_format(title: str, lead: str) -> str | None:
     """video / telephone / in_person from the title first, then the lead sentences."""
+    if _VIDEO.search(title) or _VIDEO.search(lead):  # video wins wherever it is mentioned
+        return "video"
     for text in (title, lead):
         if not text:
             continue
-        if _VIDEO.search(text):
-            return "video"
         cleaned = _NOT_PHONE.sub(" ", text)
         if _PHONE.search(cleaned):
             return "telephone"
@@ -340,6 +343,7 @@ class Mention:
     country: str | None
     start: int
     possessive: bool = False
+    end: int = 0
     tokens: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -348,8 +352,28 @@ _TOKEN = re.compile(
     r"|[^\W\d_][\w’'\-]*|\d[\w\-]*|\S"
 )
 _CONNECTORS = {"of", "for", "on", "the", "and", "&", "at"}
-_LEVEL_ORDER = ("head", "foreign", "defense", "minister", "senior", "other")
+_LEVEL_ORDER = ("head", "vice_head", "foreign", "defense", "minister", "senior", "other")
 _SUFFIXES = {"jr.", "jr", "sr.", "sr", "iii", "ii", "iv"}
+_NAME_PARTICLES = {
+    "bin",
+    "bint",
+    "ibn",
+    "al",
+    "el",
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "da",
+    "dos",
+    "das",
+    "del",
+    "du",
+    "la",
+    "le",
+}
+_SHIP_PREFIXES = {"HMS", "USS", "HMAS", "HMCS", "HMNZS", "INS", "RFA", "USNS", "JS", "ROKS", "BRP"}
 
 
 @dataclass
@@ -406,6 +430,8 @@ class _Sentence:
                 continue
             if not m.group(0)[:1].isupper() and m.group(0).lower() != "leader":
                 continue
+            if i > 0 and self.toks[i - 1].text in _SHIP_PREFIXES:
+                continue
             self.roles[i] = (j, m.group(0), lookup.get(fold(m.group(0)), "other"))
         self.countries: dict[int, tuple[int, str]] = {}
         for start, end, canonical in gz.find_countries(text):
@@ -432,8 +458,12 @@ class _Sentence:
             return False
         if i in self.roles or i in self.countries:
             return False
-        if word in self.gz.not_name_words or word in _MONTH_AND_DAY_WORDS:
+        if word in self.gz.not_name_words:
             return False
+        if word in _MONTH_AND_DAY_WORDS and (
+            word.lower() in _WEEKDAYS or i + 1 >= len(self.toks) or not self.toks[i + 1].cap
+        ):
+            return False  # "January 5", "on Monday"; but "Secretary Jan Adams" is a name
         if fold(tok.text) in _honorific_set(self.gz):
             return False
         return not (word in self.gz.institution_words and len(word) > 3)
@@ -458,8 +488,14 @@ class _Sentence:
         """Name tokens starting at i: capitalised words, initials, a trailing ', Jr.'."""
         out: list[_Tok] = []
         possessive = False
-        while i < len(self.toks) and len(out) < 5 and self.is_name_token(i):
+        while i < len(self.toks) and len(out) < 6:
             tok = self.toks[i]
+            if out and tok.text in _NAME_PARTICLES and self.is_name_token(i + 1):
+                out.append(tok)  # "Mohammed bin Abdulrahman Al-Thani", "Ursula von der Leyen"
+                i += 1
+                continue
+            if not self.is_name_token(i):
+                break
             out.append(tok)
             i += 1
             if tok.text != tok.bare:
@@ -486,6 +522,14 @@ class _Sentence:
                 if cj == j:
                     return canonical
             tok = self.toks[j]
+            if tok.text == ")":  # "Republic of Korea (ROK) Special Representative"
+                opening = next(
+                    (m for m in range(j - 1, max(j - 6, -1), -1) if self.toks[m].text == "("), None
+                )
+                if opening is not None:
+                    j = opening - 1
+                    steps += 1
+                    continue
             if (
                 tok.text in (",", ";", ":")
                 or tok.text.lower() == "and"
@@ -558,10 +602,23 @@ def _read_role_mention(s: _Sentence, i: int) -> tuple[Mention | None, int]:
             k += 1
         if k < len(s.toks) and s.toks[k].text.lower() == "and":
             k += 1
-        if k > i and k in s.roles:
+        if (
+            k > i
+            and k in s.roles
+            and not (s.toks[k - 1].text.lower() == "and" and s.roles[k][2] == "head" and levels[-1] != "head")
+        ):
             i = k
             continue
         break
+    # "Minister for Foreign Affairs and Defense Simon Coveney", "... and Trade Secretary": the role goes on.
+    k = i
+    if not name_toks and k + 1 < len(s.toks) and s.toks[k].text.lower() == "and":
+        m = k + 1
+        while m < len(s.toks) and s.toks[m].bare.rstrip(".") in s.gz.institution_words:
+            m += 1
+        if m > k + 1:
+            role_end = m - 1
+            i = m
     if not name_toks:
         k = s.skip_honorifics(i)
         name_toks, k2, possessive = s.read_name(k)
@@ -582,9 +639,9 @@ def _read_role_mention(s: _Sentence, i: int) -> tuple[Mention | None, int]:
     role = _clean_role(sentence_slice(s, start_tok, role_end), s.gz)
     name = _join_name(name_toks)
     country = prefix_country or tail_country or post_country
-    return Mention(name, role, _level_of(levels), country, s.toks[start_tok].start, possessive), max(
-        i, start_tok + 1
-    )
+    end = name_toks[-1].end if name_toks else s.toks[start_tok].end
+    mention = Mention(name, role, _level_of(levels), country, s.toks[start_tok].start, possessive, end=end)
+    return mention, max(i, start_tok + 1)
 
 
 def sentence_slice(s: _Sentence, i: int, j: int) -> str:
@@ -713,8 +770,9 @@ def canonical_name(name: str) -> str:
 _MEETING_VERB = re.compile(
     r"\b(met|meets|meet with|meeting with|spoke|speaks|talked|talks with|held|holds|hosted|hosts|"
     r"welcomed|welcomes|received|receives|called|calls on|paid|pays|convened|joined|had an?|"
-    r"participated|led a delegation|visited|visits|traveled|travelled|call with|conversation with|"
-    r"in a meeting|during (?:a|the|their|his|her) (?:meeting|call|talks))\b",
+    r"participated|led (?:a|an|the|his|her) (?:[\w.\-]+ )?delegation|gathered|visited|visits|traveled|travelled|call with|conversation with|"
+    r"in a meeting|during (?:a|the|their|his|her) (?:meeting|call|talks)|"
+    r"in (?:a|an|the|their) (?:[\w-]+ ){0,3}(?:call|meeting|video ?conference|teleconference))\b",
     re.IGNORECASE,
 )
 _STRONG_MEETING = re.compile(
@@ -751,15 +809,62 @@ def extract_participants(
     title: str, sentences: list[str], gz: Gazetteer, host_country: str | None = None
 ) -> tuple[Participant, ...]:
     mentions: list[Mention] = []
+    shared: dict[str, str] = {}
     if title:
-        mentions.extend(find_mentions(title, gz))
-    for sentence in sentences:
+        for m in find_mentions(title, gz):
+            # "President-elect Yoon Suk Yeol’s ... Delegation": a possessive name in the title takes
+            # part only when the meeting itself follows ("Secretary Blinken’s Meeting with ...").
+            if m.possessive and not _TITLE_MEETING_NOUN.match(title[m.end :]):
+                continue
+            mentions.append(m)
+    for index, sentence in enumerate(sentences):
+        if index > 0:
+            sentence = _INTRO_CLAUSE.sub("", sentence, count=1)
         clause = truncate_clause(sentence)
-        mentions.extend(m for m in find_mentions(clause, gz) if not m.possessive)
+        found = [m for m in find_mentions(clause, gz) if not m.possessive]
+        for prev, cur in zip(found, found[1:], strict=False):
+            # "Kosovo President Vjosa Osmani-Sadriu and Prime Minister Albin Kurti": one country prefix
+            if (
+                cur.country is None
+                and prev.country
+                and re.fullmatch(r",?\s*and\s+", clause[prev.end : cur.start])
+            ):
+                shared.setdefault(cur.name, prev.country)
+        mentions.extend(found)
     people = _merge_mentions(mentions, gz)
-    if people and host_country and people[0].country is None:
-        people[0] = Participant(people[0].name, people[0].canonical, people[0].role, host_country)
+    people = [  # only for someone no other mention or the gazetteer gives a country
+        Participant(p.name, p.canonical, p.role, shared[p.name])
+        if p.country is None and p.name in shared
+        else p
+        for p in people
+    ]
+    if host_country:
+        # The publisher names foreign officials with their country ("of Japan", "Indonesian ...");
+        # an unlabelled official below head/foreign/defence-minister rank is the publisher's own
+        # (a White House adviser, a governor, MOFA's "Minister KISHI"). An unlabelled foreign leader
+        # ("President Lula") keeps no country rather than a wrong one.
+        people = [
+            Participant(p.name, p.canonical, p.role, host_country)
+            if p.country is None
+            and participant_level(p, gz) not in ("head", "vice_head", "foreign", "defense")
+            and not re.search(r"Secretary[- ]General|Director[- ]General", p.role or "")  # UN, NATO, WHO
+            and gz.person(p.canonical) is None  # a listed person without a country (Stoltenberg) stays so
+            else p
+            for p in people
+        ]
     return tuple(people)
+
+
+_TITLE_MEETING_NOUN = re.compile(
+    r"\s*(?:(?:first|second|introductory|secure|separate|virtual|bilateral|trilateral|official|working|"
+    r"phone|telephone|video|joint|state|introductory)\s+)*(?:meetings?|calls?|visit|trip|travel|talks|"
+    r"conversation|participation|engagement|dinner|lunch|remarks|discussion|consultations?|bilateral|trilateral)\b",
+    re.I,
+)
+_INTRO_CLAUSE = re.compile(
+    r"^(?:Building on|Following|After|Ahead of|In advance of|Recalling|Since|Further to|Noting|Reflecting on|"
+    r"As a follow-up to|Prior to|Before)\b[^,]{0,250},\s*",
+)
 
 
 @dataclass
@@ -830,7 +935,10 @@ def participant_level(p: Participant, gz: Gazetteer) -> str | None:
 
 
 # =========================================================================== meeting type
-_RANK = {"head": 5, "foreign": 4, "defense": 4, "minister": 4, "senior": 2, "other": 1}
+# A vice president ranks between heads and ministers but fits none of the CONVENTIONS categories
+# (not a head of state/government, not a foreign/defence minister, not a minister, not a deputy
+# minister/adviser/envoy): when a VP is the lower-ranking principal the meeting is ``other``.
+_RANK = {"head": 5, "vice_head": 4.5, "foreign": 4, "defense": 4, "minister": 4, "senior": 2, "other": 1}
 
 
 def classify_meeting(participants: tuple[Participant, ...], title: str, gz: Gazetteer) -> str | None:
@@ -843,7 +951,7 @@ def classify_meeting(participants: tuple[Participant, ...], title: str, gz: Gaze
         if p.country is None and len({q.country for q in participants if q.country}) >= 2:
             continue  # an unlabelled extra person does not make a third side
         side = p.country or f"?{index}"
-        if side not in sides or _RANK[level] > _RANK[sides[side]]:
+        if side not in sides or _RANK.get(level, 1) > _RANK.get(sides[side], 1):
             sides[side] = level
     levels = list(sides.values())
     from_title = _type_from_title(title)
@@ -856,11 +964,13 @@ def classify_meeting(participants: tuple[Participant, ...], title: str, gz: Gaze
 
 
 def _type_from_levels(levels: list[str]) -> str:
-    levels.sort(key=lambda lv: _RANK[lv], reverse=True)
+    levels.sort(key=lambda lv: _RANK.get(lv, 1), reverse=True)
     top, low = levels[0], levels[-1]
-    if _RANK[low] == 5:
+    if _RANK.get(low, 1) == 5:
         return "summit"
-    if _RANK[low] == 4:
+    if low == "vice_head":
+        return "other"
+    if _RANK.get(low, 1) == 4:
         pair = {top, low}
         if pair <= {"foreign", "head"} and "foreign" in pair:
             return "foreign_ministers"
@@ -870,13 +980,21 @@ def _type_from_levels(levels: list[str]) -> str:
     return "senior_officials" if low == "senior" else "other"
 
 
+_LEADER_GROUPS = (
+    r"\b(?:european|transatlantic|world|g-?7|g-?20|quad|asean|pacific islands?|caribbean|african|arab|nordic|"
+    r"baltic|central american|latin american|gulf|nato|eu|allied|bucharest nine|b9|foreign) leaders\b"
+)
+
+
 def _type_from_title(title: str) -> str | None:
     t = title.lower()
     if re.search(r"\bforeign ministers?['’]?\b", t):
         return "foreign_ministers"
     if re.search(r"\bdefen[cs]e ministers?['’]?\b", t):
         return "defense_ministers"
-    if re.search(r"\b(summit|leaders)\b", t):
+    if re.search(
+        r"\bsummit\b|\bleaders['’]? (?:meeting|call|statement|video|dialogue|retreat)|" + _LEADER_GROUPS, t
+    ):
         return "summit"
     if re.search(r"\bnational security advisors?\b|\bvice (?:foreign )?ministers?\b", t):
         return "senior_officials"
@@ -885,10 +1003,55 @@ def _type_from_title(title: str) -> str | None:
 
 # =========================================================================== location
 _PLACE_PHRASE = re.compile(
-    r"\b(?:in|at|to|outside|near|visiting|from)\s+(?:the\s+)?"
-    r"(?P<a>[A-Z][\w’'.\-]*(?:\s+(?:[A-Z][\w’'.\-]*|de|del|da|la))*)"
+    r"\b(?P<prep>in|at|to|outside|near|visiting|visited|visits)\s+(?:the\s+)?"
+    r"(?P<a>[A-Z][\w’'.\-]*(?:\s+(?:[A-Z][\w’'.\-]*|de|del|da|la|of(?=\s+[A-Z])))*)"
     r"(?:,\s*(?P<b>[A-Z][\w’'.\-]*(?:\s+[A-Z][\w’'.\-]*)*))?"
 )
+
+
+_TRAVEL_BEFORE = re.compile(
+    r"\b(?:travel(?:s|ed|led|ling|ing)?|trip|visit(?:s|ed|ing)?|came|arrived|welcom(?:ed|es|ing)\b.{0,50}|"
+    r"hosted\b.{0,50}|invited\b.{0,50}|delegation|flew|went|journey(?:ed)?|return(?:ed)?)\s*$",
+    re.I,
+)
+
+
+_MEETING_PLACE = re.compile(
+    r"\b(?:(?:was|were) held|took place|(?:the|today['’]s|their|this|our) (?:meeting|talks|dialogue|summit)s? "
+    r"(?:in|at)|(?:launched|opened|convened|held) the (?:\w+ )?(?:meeting|dialogue|talks|session))\b",
+    re.I,
+)
+
+
+def location_texts(title: str, sentences: list[str], paragraphs: list[str] = ()) -> list[str]:
+    """Where a meeting's place is stated: the meeting sentence itself (and a later sentence with a
+    strong meeting verb), cut before its topic, then the title. Places mentioned in passing
+    elsewhere in the opening paragraph ("the coup in Burma", "Russia's war") are not locations."""
+    texts = []
+    for index, sentence in enumerate(sentences[:3]):
+        if index == 0 or _STRONG_MEETING.search(sentence):
+            texts.append(_location_clause(sentence))
+    for paragraph in paragraphs[:1]:
+        for sentence in split_sentences(paragraph):
+            m = _MEETING_PLACE.search(sentence)  # "Both meetings were held at the Pentagon"
+            if m:
+                texts.append(_location_clause(sentence[m.start() :]))
+    if title:
+        texts.append(_location_clause(title))
+    return texts
+
+
+_LOCATION_CUT = re.compile(
+    r"\s(?:to|in order to)\s(?!the\b|a\b|an\b|his\b|her\b)[a-z]+\b|\b(?:about|regarding|concerning|"
+    r"where|which|who (?:is|was) (?:also|the)|that|because|since|ahead of (?:the|a|an|his|her)\s+\S+\s+(?:visit|trip)|"
+    r"in (?:advance|preparation|response|support|light|the face) of|as part of)\b|;",
+)
+
+
+def _location_clause(sentence: str) -> str:
+    masked = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), sentence)
+    m = _LOCATION_CUT.search(masked)
+    return sentence[: m.start()] if m else sentence
 
 
 def find_location(texts: list[str], gz: Gazetteer) -> Location | None:
@@ -912,6 +1075,8 @@ def _location_in(text: str, gz: Gazetteer) -> Location | None:
             country = countries[-1][2]
             candidates.append((0, m.start(), Location(gz.capital(country), country)))
     for m in _PLACE_PHRASE.finditer(text):
+        if m.group("prep") == "to" and not _TRAVEL_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
+            continue  # "to X" names a place only after travel: "traveled to Tokyo", "a visit to Hanoi"
         loc = _place_from_phrase(m.group("a"), m.group("b"), gz)
         if loc:
             candidates.append((0 if loc.city else 1, m.start(), loc))

@@ -180,7 +180,9 @@ class Gazetteer:
         for person in self.people:
             for spelling in {person.canonical, *person.variants}:
                 self._person_index.setdefault(fold(spelling), []).append(person)
-        spellings = sorted(self.all_country_spellings(), key=len, reverse=True)
+        spellings = self.all_country_spellings()
+        spellings |= {sp.replace("'", "’") for sp in spellings if "'" in sp}  # "People’s Republic of China"
+        spellings = sorted(spellings, key=len, reverse=True)
         alternatives = "|".join(re.escape(s) for s in spellings if s)
         # The lookahead lets the engine skip every position that cannot start a name (all spellings
         # start with a capital): four times faster than trying the whole alternation everywhere.

@@ -99,7 +99,7 @@ def _extract(cleaned: CleanedReadout, title: str, gz: Gazetteer, warnings: list[
 
     location: Location | None = None
     if fmt not in ("telephone", "video"):
-        location = ex.find_location([*sentences[:2], first_paragraph, cleaned.title or ""], gz)
+        location = ex.find_location(ex.location_texts(cleaned.title or "", sentences, paragraphs), gz)
         if location and location.country is None and location.city:
             location = Location(location.city, gz.city_country(location.city))
 

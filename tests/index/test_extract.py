@@ -298,3 +298,114 @@ def test_parse_readout_never_raises(raw: str) -> None:
 )
 def test_parse_readout_never_raises_on_readout_like_text(lines: list[str]) -> None:
     assert parse_readout("\n".join(lines)).title
+
+
+# --------------------------------------------------------------------------- regressions (hand-checked classes)
+def test_vice_president_meeting_is_not_a_summit() -> None:
+    # CONVENTIONS: summit needs heads of state/government on both sides; a VP is neither a head nor a
+    # foreign/defence minister, minister or deputy minister/adviser/envoy, so the meeting is "other".
+    r = _corpus("046")
+    assert r.meeting_type == "other"
+    assert _people(r) == {"Kamala Harris": "United States", "Lee Hsien Loong": "Singapore"}
+    r = parse_readout(
+        "Readout\n\nMarch 2, 2021\n\nVice President Kamala Harris spoke today with Prime Minister Scott Morrison "
+        "of Australia. The Vice President and Prime Minister discussed cooperation."
+    )
+    assert (r.meeting_type, r.format) == ("other", "telephone")
+
+
+@pytest.mark.parametrize(("prefix", "location"), [("024", None), ("063", None), ("134", None), ("009", None)])
+def test_places_mentioned_in_passing_are_not_the_location(prefix: str, location) -> None:
+    assert _corpus(prefix).location == location
+
+
+def test_location_from_visit_and_delegation_sentences() -> None:
+    assert _corpus("116").location == Location("New Delhi", "India")  # "visited New Delhi, India"
+    assert _corpus("007").location == Location("Phnom Penh", "Cambodia")  # "led a delegation to Phnom Penh"
+    gz = default_gazetteer()
+    texts = ex.location_texts(
+        "",
+        ["The President met today with President Joko Widodo of Indonesia."],
+        [
+            "The President met today with President Joko Widodo of Indonesia. They expressed concern about the "
+            "coup in Burma. Both meetings were held at the Pentagon, with sessions at the White House."
+        ],
+    )
+    assert ex.find_location(texts, gz) == Location("Washington", "United States")
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "expected"),
+    [
+        (
+            "Readout of the White House’s Meeting with Airline Leaders",
+            "They held a virtual meeting with CEOs.",
+            "video",
+        ),
+        (
+            "Readout of the President’s Call with Allies",
+            "The President hosted a videoconference today.",
+            "video",
+        ),
+        (
+            "",
+            "The President met in the Oval Office with Senators, and Secretary Buttigieg joined virtually.",
+            "in_person",
+        ),
+        ("Readout of Travel to India", "", "in_person"),
+    ],
+)
+def test_video_wins_over_title_words(title: str, lead: str, expected: str) -> None:
+    assert ex.detect_format(title, lead) == expected
+
+
+def test_leaders_in_title_is_not_a_summit_unless_they_are_state_leaders() -> None:
+    assert ex._type_from_title("Readout of the White House’s Meeting with Labor Leaders") is None
+    assert ex._type_from_title("Readout of President Biden’s Video Call with European Leaders") == "summit"
+
+
+def test_participant_names_and_countries() -> None:
+    assert _people(_corpus("010")) == {  # "HMS Queen Elizabeth" is a ship, not a queen
+        "Boris Johnson": "United Kingdom",
+        "Joseph R. Biden Jr.": "United States",
+        "Scott Morrison": "Australia",
+    }
+    assert (
+        _people(_corpus("049"))["Liu Xiaoming"] == "China"
+    )  # "the People’s Republic of China (PRC) Special ..."
+    assert _people(_corpus("074")) == {"Wendy R. Sherman": "United States", "Thongphane Savanphet": "Laos"}
+    assert "Yoon Suk Yeol" not in _people(_corpus("047"))  # "President-elect Yoon’s ... Delegation"
+    # "Building on the President’s June 29 trilateral meeting with President Yoon ..." names no participant
+    assert set(_people(_corpus("079"))) == {"Antony J. Blinken", "Hayashi Yoshimasa", "Park Jin"}
+    r = parse_readout(
+        "Secretary Blinken’s Call with Qatari Foreign Minister\n\nMay 27, 2021\n\nSecretary of State Antony J. "
+        "Blinken spoke today with Qatari Deputy Prime Minister and Minister of Foreign Affairs Mohammed bin "
+        "Abdulrahman Al-Thani. They discussed Gaza."
+    )
+    assert _people(r) == {"Antony J. Blinken": "United States", "Mohammed bin Abdulrahman Al-Thani": "Qatar"}
+
+
+def test_unlabelled_officials_belong_to_the_publisher() -> None:
+    r = parse_readout(
+        "Readout of the White House’s Meeting with Automakers\n\nFebruary 24, 2021\n\nToday, Secretary of "
+        "Transportation Pete Buttigieg, National Economic Council (NEC) Director Brian Deese, and National Climate "
+        "Advisor Gina McCarthy met with more than a dozen automotive industry manufacturers to discuss priorities."
+    )
+    assert _people(r) == {
+        "Pete Buttigieg": "United States",
+        "Brian Deese": "United States",
+        "Gina McCarthy": "United States",
+    }
+    r = parse_readout(
+        "Readout of Homeland Security Advisor’s visit to Kosovo\n\nMarch 19, 2022\n\nDuring the visit, Dr. "
+        "Sherwood-Randall met with Kosovo President Vjosa Osmani-Sadriu and Prime Minister Albin Kurti."
+    )
+    assert _people(r)["Albin Kurti"] == "Kosovo"
+
+
+def test_sentence_split_after_acronym() -> None:
+    assert ex.split_sentences("It marked the start of AUKUS. Both meetings were held at the Pentagon.") == [
+        "It marked the start of AUKUS.",
+        "Both meetings were held at the Pentagon.",
+    ]
+    assert len(ex.split_sentences("President Joseph R. Biden met U.S. officials.")) == 1
