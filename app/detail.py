@@ -15,6 +15,7 @@ from PySide6.QtCore import QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap, QTextCursor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QMenu, QTextBrowser, QVBoxLayout, QWidget
 
+from index.bookmarks import Bookmark
 from index.models import Meeting
 
 from .meeting_model import duration_label, format_label, type_label
@@ -76,11 +77,12 @@ def render_meeting_html(
     *,
     hidden_kinds: Iterable[str] = (),
     dark: bool = False,
+    bookmark: Bookmark | None = None,
 ) -> str:
     """The whole pane. Hits get anchors ``hit-0``, ``hit-1``, ... in text order."""
     p = meeting.parsed
     e = html.escape
-    parts = [f"<h2>{e(p.title)}</h2>", _metadata_html(meeting)]
+    parts = [f"<h2>{e(p.title)}</h2>", _metadata_html(meeting, bookmark)]
     if p.captions:
         items = "".join(f"<li><i>{e(c)}</i></li>" for c in p.captions)
         parts.append(f"<p><b>Captions</b></p><ul>{items}</ul>")
@@ -133,7 +135,7 @@ def e_attr(value: str) -> str:
     return QUrl.toPercentEncoding(value).data().decode("ascii")
 
 
-def _metadata_html(meeting: Meeting) -> str:
+def _metadata_html(meeting: Meeting, bookmark: Bookmark | None = None) -> str:
     p = meeting.parsed
     e = html.escape
     date = p.meeting_date.isoformat() if p.meeting_date else "unknown"
@@ -156,6 +158,13 @@ def _metadata_html(meeting: Meeting) -> str:
     rows.append(("Source", f'{e(meeting.source)}<br/><a href="action:reveal">Open file location</a>'))
     if p.duplicates_removed:
         rows.append(("Note", f"{p.duplicates_removed} repeated paragraph(s) removed from the text"))
+    if bookmark is not None:
+        mark = "★ Bookmarked"
+        if bookmark.tags:
+            mark += " — tags: " + e(", ".join(bookmark.tags))
+        if bookmark.note:
+            mark += f'<br/><span style="white-space: pre-wrap">{e(bookmark.note)}</span>'
+        rows.append(("Bookmark", f'{mark}<br/><a href="action:edit-bookmark">Edit note and tags…</a>'))
     cells = "".join(
         f'<tr><td style="padding-right: 12px; vertical-align: top"><b>{label}</b></td><td>{value}</td></tr>'
         for label, value in rows
@@ -171,12 +180,14 @@ class DetailView(QWidget):
 
     reveal_requested = Signal(str)  # path of the source file
     entity_search_requested = Signal(str, str)  # kind, label
+    bookmark_edit_requested = Signal(str)  # meeting id
     hidden_kinds_changed = Signal(list)
     current_hit_changed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, *, hidden_kinds: Iterable[str] = ()):
         super().__init__(parent)
         self.meeting: Meeting | None = None
+        self.bookmark: Bookmark | None = None
         self.spans: list[Span] = []
         self.hidden_kinds = set(hidden_kinds)
         self.current_hit = -1
@@ -215,8 +226,11 @@ class DetailView(QWidget):
         self._update_swatches()
 
     # -- content --------------------------------------------------------------------------------
-    def show_meeting(self, meeting: Meeting | None, spans: Sequence[Span] = ()) -> None:
+    def show_meeting(
+        self, meeting: Meeting | None, spans: Sequence[Span] = (), bookmark: Bookmark | None = None
+    ) -> None:
         self.meeting = meeting
+        self.bookmark = bookmark
         self.spans = list(spans)
         self._render()
         if self.hit_count:
@@ -225,6 +239,13 @@ class DetailView(QWidget):
                 f"{self.hit_count} search hit{'s' if self.hit_count != 1 else ''} — F3 next"
             )
 
+    def set_bookmark(self, bookmark: Bookmark | None) -> None:
+        """Show the shown meeting's bookmark (note and tags) after it changed."""
+        if bookmark != self.bookmark:
+            self.bookmark = bookmark
+            if self.meeting is not None:
+                self._render()
+
     def _render(self) -> None:
         scroll = self.browser.verticalScrollBar().value()
         if self.meeting is None:
@@ -232,7 +253,11 @@ class DetailView(QWidget):
             self._hit_positions = []
         else:
             html_text = render_meeting_html(
-                self.meeting, self.spans, hidden_kinds=self.hidden_kinds, dark=self.is_dark()
+                self.meeting,
+                self.spans,
+                hidden_kinds=self.hidden_kinds,
+                dark=self.is_dark(),
+                bookmark=self.bookmark,
             )
             self.browser.setHtml(html_text)
             self._hit_positions = self._find_hits()
@@ -321,6 +346,8 @@ class DetailView(QWidget):
         text = url.toString()
         if text == "action:reveal" and self.meeting is not None:
             self.reveal_requested.emit(self.meeting.source)
+        elif text == "action:edit-bookmark" and self.meeting is not None:
+            self.bookmark_edit_requested.emit(self.meeting.id)
         elif text.startswith("entity:"):
             _, kind, label = text.split(":", 2)
             self._entity_menu(kind, QUrl.fromPercentEncoding(label.encode("ascii")))

@@ -229,6 +229,28 @@ class FilterBar(QWidget):
         self.country.setEditText(name)
         self.filters_changed.emit()
 
+    def set_filters(self, filters: SearchFilters) -> None:
+        """Show ``filters`` (e.g. of a saved search) in the row; emits ``filters_changed`` once."""
+        widgets = (self.use_dates, self.date_from, self.date_to, self.meeting_type, self.format, self.country)
+        for widget in widgets:
+            widget.blockSignals(True)
+        dates = bool(filters.date_from or filters.date_to)
+        self.use_dates.setChecked(dates)
+        self.date_from.setEnabled(dates)
+        self.date_to.setEnabled(dates)
+        if filters.date_from:
+            self.date_from.setDate(filters.date_from)
+        if filters.date_to:
+            self.date_to.setDate(filters.date_to)
+        self.meeting_type.setCurrentIndex(max(0, self.meeting_type.findData(filters.meeting_type)))
+        self.format.setCurrentIndex(max(0, self.format.findData(filters.format)))
+        self.country.setEditText(filters.country or "")
+        self.person.setText(filters.person or "")
+        self._mentions = list(filters.mentions)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.filters_changed.emit()
+
     def reset(self) -> None:
         for widget in (self.use_dates, self.meeting_type, self.format, self.country, self.person):
             widget.blockSignals(True)

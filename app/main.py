@@ -79,6 +79,8 @@ def run_gui(data_dir: str | None = None, self_test: bool = False) -> int:
 
     for notice in archive.notices:
         messages.info(APP_NAME, notice)
+    window.bookmarks.show_notices()
+    window.saved_searches.show_notices()
     first_start = not archive.roots()
     if first_start and sample_archive_dir().is_dir():
         window.statusBar().showMessage("First start: indexing the bundled sample readouts…", 10_000)

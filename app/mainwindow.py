@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -33,17 +34,21 @@ from PySide6.QtWidgets import (
 )
 
 from index.archive import Archive
+from index.bookmarks import Bookmarks, SavedSearches
 from index.errors import ArchiveError, BadQuery
 from index.models import IndexReport, Meeting, SearchResult
 from index.query import SearchFilters
 
 from .actions import Actions
+from .bookmarks_ui import BookmarkCommands, BookmarksController, ScopeCombo
 from .chronology import ChronologyView
 from .detail import HIT, DetailView, Span, entity_spans
+from .export_dialog import ExportCommand
 from .facets import ChipBar, FacetPanel
 from .filters import FilterBar
-from .meeting_model import COLUMNS, DATE_COLUMN, MeetingTableModel
+from .meeting_model import BOOKMARK_COLUMN, COLUMNS, DATE_COLUMN, MeetingTableModel
 from .messages import Messages
+from .saved_searches_ui import SavedSearchCommands
 from .search import SearchController, SearchRequest
 from .search_bar import SearchBar
 from .settings import Settings
@@ -77,6 +82,8 @@ class MainWindow(QMainWindow):
         searches: SearchController,
         *,
         reveal: Callable[[str], None] = reveal_in_file_manager,
+        bookmarks: Bookmarks | None = None,
+        saved_searches: SavedSearches | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -91,12 +98,16 @@ class MainWindow(QMainWindow):
         self._index_started_at = 0.0
         self._sort = "relevance"
         self._shown_id: str | None = None
+        self.bookmarks = BookmarksController(
+            bookmarks or Bookmarks(archive.paths.bookmarks_file), archive, messages, self
+        )
 
         self.setWindowTitle("Readout Archive")
         self.setMinimumSize(900, 520)
         self.setAcceptDrops(True)
         self.actions = Actions(self)
         self._build_widgets()
+        self._build_commands(saved_searches or SavedSearches(archive.paths.saved_searches_file))
         self._build_menus()
         self._build_status_bar()
         self._connect()
@@ -118,7 +129,7 @@ class MainWindow(QMainWindow):
         self.table.setModel(self.model)
         self.table.setAccessibleName("Meetings")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
@@ -139,6 +150,7 @@ class MainWindow(QMainWindow):
         for i, column in enumerate(COLUMNS):
             header.resizeSection(i, column.width * char + 12)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.moveSection(header.visualIndex(BOOKMARK_COLUMN), 0)  # ★ first (saved order wins)
 
         self.detail = DetailView(self, hidden_kinds=self.settings.hidden_entity_kinds)
 
@@ -148,6 +160,8 @@ class MainWindow(QMainWindow):
         top_layout.setSpacing(4)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search_bar, 1)
+        self.scope = ScopeCombo(self.bookmarks, self)
+        search_row.addWidget(self.scope, 0, Qt.AlignmentFlag.AlignTop)
         search_row.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignTop)
         top_layout.addLayout(search_row)
         top_layout.addWidget(self.filter_bar)
@@ -226,16 +240,31 @@ class MainWindow(QMainWindow):
         else:
             self._show_meeting(meeting_id)
 
+    def _build_commands(self, saved_searches: SavedSearches) -> None:
+        """Bookmarks, saved searches and export: their UI lives in their own modules."""
+        self.bookmark_commands = BookmarkCommands(self, self.bookmarks)
+        self.saved_searches = SavedSearchCommands(self, saved_searches)
+        self.export_command = ExportCommand(self, self.bookmarks)
+
     def _build_menus(self) -> None:
         a = self.actions
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([a.add_folder, a.add_files, a.refresh])
         file_menu.addSeparator()
+        file_menu.addAction(a.export)
+        file_menu.addSeparator()
         file_menu.addAction(a.quit)
         search_menu = self.menuBar().addMenu("&Search")
         search_menu.addActions([a.focus_search, a.clear_search])
         search_menu.addSeparator()
+        search_menu.addAction(a.save_search)
+        search_menu.addMenu(self.saved_searches.menu)
+        search_menu.addSeparator()
         search_menu.addActions([a.next_hit, a.previous_hit])
+        bookmarks_menu = self.menuBar().addMenu("&Bookmarks")
+        bookmarks_menu.addActions([a.toggle_bookmark, a.edit_bookmark])
+        bookmarks_menu.addSeparator()
+        bookmarks_menu.addAction(a.manage_bookmarks)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(a.toggle_filters)
         facets_action = self.facets_dock.toggleViewAction()
@@ -251,6 +280,8 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addActions([a.add_folder, a.add_files, a.refresh])
+        toolbar.addSeparator()
+        toolbar.addActions([a.toggle_bookmark, a.export])
         toolbar.addSeparator()
         toolbar.addActions([a.previous_hit, a.next_hit])
 
@@ -371,10 +402,41 @@ class MainWindow(QMainWindow):
 
     # -- searching ------------------------------------------------------------------------------
     def search(self, *, now: bool = False) -> None:
-        self.searches.request(self.search_bar.text(), self.filter_bar.filters(), self._sort, now=now)
+        filters = dataclasses.replace(self.filter_bar.filters(), ids=self.scope.ids())  # "Show" scope
+        self.searches.request(self.search_bar.text(), filters, self._sort, now=now)
 
     def current_filters(self) -> SearchFilters:
         return self.filter_bar.filters()
+
+    @property
+    def sort(self) -> str:
+        return self._sort
+
+    def set_search(self, text: str, filters: SearchFilters, sort: str = "relevance") -> None:
+        """Put a search (a saved one) into the search bar, the filter row and the sort; run it."""
+        self.search_bar.set_text(text)
+        self.search_bar.clear_error()
+        self.filter_bar.set_filters(filters)
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        if sort == "relevance":
+            header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+        else:
+            order = Qt.SortOrder.DescendingOrder if sort == "date" else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(DATE_COLUMN, order)
+        header.blockSignals(False)
+        self._sort = sort
+        self.search(now=True)
+
+    def selected_ids(self) -> list[str]:
+        """The selected meetings in list order, else the meeting shown in the detail pane."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        ids = [mid for mid in (self.model.meeting_id(r) for r in rows) if mid]
+        return ids or ([self._shown_id] if self._shown_id else [])
+
+    def open_meeting(self, meeting_id: str) -> None:
+        """Select the meeting in the list (paging on to it), or show it alone when not listed."""
+        self._on_chronology_meeting_selected(meeting_id)
 
     @Slot(str)
     def _on_search_bar_text_edited(self, _text: str) -> None:
@@ -486,7 +548,7 @@ class MainWindow(QMainWindow):
             self.detail.show_meeting(None)
             self.statusBar().showMessage(str(err), 5000)
             return
-        self.detail.show_meeting(meeting, self._spans(meeting))
+        self.detail.show_meeting(meeting, self._spans(meeting), self.bookmarks.get(meeting_id))
         self.meeting_shown.emit(meeting_id)
 
     def _spans(self, meeting: Meeting) -> list[Span]:

@@ -2,6 +2,7 @@
 
 The search result holds every matching id (cheap); the full records for the extra columns
 (countries, participants, location, duration) are loaded a page at a time in ``fetchMore``.
+The bookmark column (★) comes from ``set_bookmarks``, which the window calls on every change.
 Sorting by date is done by the index (the window re-queries); sorting by other columns sorts
 the result here.
 """
@@ -9,11 +10,13 @@ the result here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
+from index.bookmarks import Bookmark
 from index.models import Hit, Meeting, SearchResult
 
 PAGE_SIZE = 200
@@ -49,9 +52,13 @@ COLUMNS = (
     Column("participants", "Participants", 28),
     Column("location", "Location", 16),
     Column("duration", "Duration", 8),
+    Column("bookmark", "★", 3),
 )
 DATE_COLUMN = 0
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+BOOKMARK_COLUMN = COLUMN_KEYS.index("bookmark")
+STAR = "★"
+STAR_COLOUR = QColor("#d49b00")  # readable on light and dark bases
 
 DetailsLoader = Callable[[Sequence[str]], dict[str, Meeting]]
 
@@ -86,6 +93,7 @@ class MeetingTableModel(QAbstractTableModel):
         self._page_size = page_size
         self._all: list[_Row] = []  # every hit of the result
         self._loaded = 0  # rows visible so far
+        self._bookmarks: Mapping[str, Bookmark] = {}
         self.result: SearchResult | None = None
 
     # -- content --------------------------------------------------------------------------------
@@ -101,9 +109,26 @@ class MeetingTableModel(QAbstractTableModel):
     def clear(self) -> None:
         self.set_result(SearchResult(query="", total=0, hits=()))
 
+    def set_bookmarks(self, bookmarks: Mapping[str, Bookmark]) -> None:
+        """The bookmarks by meeting id (the ★ column and its tooltip)."""
+        self._bookmarks = dict(bookmarks)
+        if self._loaded:
+            self.dataChanged.emit(
+                self.index(0, BOOKMARK_COLUMN),
+                self.index(self._loaded - 1, BOOKMARK_COLUMN),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, SORT_ROLE],
+            )
+
+    def is_bookmarked(self, meeting_id: str) -> bool:
+        return meeting_id in self._bookmarks
+
     @property
     def total(self) -> int:
         return len(self._all)
+
+    def ids(self) -> list[str]:
+        """Every id of the result (not only the loaded rows), in the list's order."""
+        return [r.hit.id for r in self._all]
 
     def meeting_id(self, row: int) -> str | None:
         return self._all[row].hit.id if 0 <= row < self._loaded else None
@@ -154,6 +179,8 @@ class MeetingTableModel(QAbstractTableModel):
                 return COLUMNS[section].title
             if role == Qt.ItemDataRole.ToolTipRole and section == DATE_COLUMN:
                 return "Sort by meeting date (newest or oldest first); click again to sort by relevance"
+            if role == Qt.ItemDataRole.ToolTipRole and section == BOOKMARK_COLUMN:
+                return "Bookmarked (Ctrl+D bookmarks the selected meeting or removes its bookmark)"
         return None
 
     def flags(self, index):
@@ -170,6 +197,8 @@ class MeetingTableModel(QAbstractTableModel):
             return None
         row = self._all[index.row()]
         key = COLUMNS[index.column()].key
+        if key == "bookmark":
+            return self._bookmark_data(row.hit.id, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, key)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -190,6 +219,32 @@ class MeetingTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
+    def _bookmark_data(self, meeting_id: str, role):
+        mark = self._bookmarks.get(meeting_id)
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            return STAR if mark is not None else ""
+        if role == ID_ROLE:
+            return meeting_id
+        if role == Qt.ItemDataRole.ToolTipRole and mark is not None:
+            lines = ["Bookmarked"]
+            if mark.tags:
+                lines.append("Tags: " + ", ".join(mark.tags))
+            if mark.note:
+                lines.append(mark.note)
+            return "\n".join(lines)
+        if role == Qt.ItemDataRole.ForegroundRole and mark is not None:
+            return STAR_COLOUR  # selected rows keep the highlight's text colour
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return "bookmarked" if mark is not None else "not bookmarked"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def _sort_value(self, row: _Row, key: str):
+        if key == "bookmark":
+            return STAR if row.hit.id in self._bookmarks else ""
+        return _sort_key(row, key)
+
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Sort the whole result by ``column`` here (date sorting is re-queried by the window)."""
         if not 0 <= column < len(COLUMNS) or not self._all:
@@ -198,12 +253,12 @@ class MeetingTableModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_ids = [self._all[i.row()].hit.id if i.row() < self._loaded else None for i in old]
-        if key not in ("date", "title", "type", "format"):
+        if key not in ("date", "title", "type", "format", "bookmark"):
             self._fill(0, len(self._all))
         reverse = order == Qt.SortOrder.DescendingOrder
-        present = [r for r in self._all if _sort_key(r, key) not in ("", None)]
-        empty = [r for r in self._all if _sort_key(r, key) in ("", None)]
-        present.sort(key=lambda r: _sort_key(r, key), reverse=reverse)
+        present = [r for r in self._all if self._sort_value(r, key) not in ("", None)]
+        empty = [r for r in self._all if self._sort_value(r, key) in ("", None)]
+        present.sort(key=lambda r: self._sort_value(r, key), reverse=reverse)
         self._all = present + empty  # rows without a value always last
         positions = {r.hit.id: i for i, r in enumerate(self._all[: self._loaded])}
         new = []

@@ -2,7 +2,8 @@
 list of files that could not be indexed (with text the user can copy).
 
 Tests construct ``Messages(silent=True)``: nothing is shown, every message is recorded in
-``shown`` and emitted through ``message_shown``.
+``shown`` and emitted through ``message_shown``; questions (``confirm``) are recorded too and
+answered with ``answer`` (False unless a test sets it).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Messages(QObject):
     def __init__(self, parent: QObject | None = None, *, silent: bool = False):
         super().__init__(parent)
         self.silent = silent
+        self.answer = False  # what ``confirm`` returns when silent
         self.shown: list[Message] = []
         self._window: QWidget | None = None
         self._open: list[QWidget] = []  # keep non-modal dialogs alive
@@ -69,6 +71,22 @@ class Messages(QObject):
         details = "".join(traceback.format_exception(type(err), err, err.__traceback__))
         log.error("%s: %s", title, details)
         self.error(title, f"Something went wrong: {type(err).__name__}: {err}", details)
+
+    def confirm(self, title: str, text: str, *, yes: str = "Yes", no: str = "Cancel") -> bool:
+        """Ask a yes/no question (modal); the safe answer ("no") is the default button."""
+        message = Message("question", title, text)
+        self.shown.append(message)
+        log.info("question: %s: %s", title, text)
+        self.message_shown.emit(message)
+        if self.silent:
+            return self.answer
+        box = QMessageBox(
+            QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self._window
+        )
+        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(box.addButton(no, QMessageBox.ButtonRole.RejectRole))
+        box.exec()
+        return box.clickedButton() is yes_button
 
     # -- index reports --------------------------------------------------------------------------
     def index_problems(self, report: IndexReport) -> None:

@@ -47,6 +47,8 @@ class Settings:
     filters_visible = Setting("filters/visible", True, bool)
     query_history = Setting("search/history", [], list)  # newest first, at most HISTORY_SIZE
     hidden_entity_kinds = Setting("detail/hidden_kinds", [], list)
+    export_folder = Setting("export/folder", "", str)
+    export_format = Setting("export/format", "csv", str)
 
     def __init__(self, path: str | Path):
         self.path = Path(path)

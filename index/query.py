@@ -32,9 +32,12 @@ class SearchFilters:
     # (facet, value) pairs that must hold, e.g. ("organization", "ASEAN"): any facet name of
     # ``SearchResult.facets`` — entity kinds mean "mentions", "participant"/"country" "took part"
     mentions: tuple[tuple[str, str], ...] = ()
+    # Only these meeting ids (e.g. the bookmarked ones); None = no restriction, () = none at all.
+    # A view restriction of the GUI: not stored in saved searches.
+    ids: tuple[str, ...] | None = None
 
     def is_empty(self) -> bool:
-        return not any(getattr(self, f) for f in self.__dataclass_fields__)
+        return self.ids is None and not any(getattr(self, f) for f in self.__dataclass_fields__ if f != "ids")
 
 
 SORTS = ("relevance", "date", "date-asc")
@@ -52,6 +55,8 @@ FACETS = (
     "initiative",
     "agreement",
 )
+
+_NO_ID = "\x00no-meeting"  # an id no meeting has
 
 _FIELD_RE = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
 
@@ -140,6 +145,11 @@ class QueryBuilder:
             if name not in FACETS:
                 raise BadQuery(f"cannot filter by {name!r}; one of {', '.join(FACETS)}")
             parts.append(wq.Term("facet", facet_term(name, value)))
+        if filters.ids is not None:
+            # Thousands of terms are fine for a filter. No ids must match nothing: an empty Or
+            # would normalise to NullQuery, which Whoosh treats as "no filter".
+            wanted = list(dict.fromkeys(filters.ids)) or [_NO_ID]
+            parts.append(wq.Or([wq.Term("id", mid) for mid in wanted]))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
