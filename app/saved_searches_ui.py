@@ -39,14 +39,9 @@ def ask_name(parent: QWidget, title: str, label: str, text: str = "") -> str | N
     return name if ok else None
 
 
-def storable(filters: SearchFilters) -> tuple[SearchFilters, bool]:
-    """The filters a saved search keeps, and whether facet filters had to be left out.
-
-    The "Show" restriction (ids) is a view of the moment. Facet filters (``mentions``) cannot be
-    stored yet: ``index.bookmarks.filters_from_json`` accepts strings only, so a saved search
-    holding them would make the whole file unreadable on the next start."""
-    dropped = bool(filters.mentions)
-    return dataclasses.replace(filters, ids=None, mentions=()), dropped
+def storable(filters: SearchFilters) -> SearchFilters:
+    """The filters a saved search keeps: all but the "Show" restriction (ids), a view of the moment."""
+    return dataclasses.replace(filters, ids=None)
 
 
 class SavedSearchCommands(QObject):
@@ -101,7 +96,7 @@ class SavedSearchCommands(QObject):
     def save_current(self) -> SavedSearch | None:
         w = self.window
         query = w.search_bar.text().strip()
-        filters, dropped = storable(w.filter_bar.filters())
+        filters = storable(w.filter_bar.filters())
         name = self.ask(w, "Save search", "Name of the saved search:", query[:60])
         if name is None or not name.strip():
             return None
@@ -121,8 +116,7 @@ class SavedSearchCommands(QObject):
         except ArchiveError as err:
             w.messages.exception("Cannot save the search", err)
             return None
-        note = " (facet filters are not saved)" if dropped else ""
-        w.statusBar().showMessage(f"Saved the search “{saved.name}”{note}.", 6000)
+        w.statusBar().showMessage(f"Saved the search “{saved.name}”.", 6000)
         self._changed()
         return saved
 

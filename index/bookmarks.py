@@ -414,7 +414,8 @@ class Bookmarks:
 
 # -- saved searches ----------------------------------------------------------------------------
 
-_FILTER_FIELDS = tuple(f.name for f in fields(SearchFilters))
+# Stored filter fields: "ids" (the GUI's "show bookmarked" restriction) is a view of the moment.
+_FILTER_FIELDS = tuple(f.name for f in fields(SearchFilters) if f.name != "ids")
 _DATE_FILTERS = ("date_from", "date_to")
 
 
@@ -422,7 +423,10 @@ def filters_to_json(filters: SearchFilters) -> dict:
     out: dict[str, Any] = {}
     for name in _FILTER_FIELDS:
         value = getattr(filters, name)
-        if value:
+        if name == "mentions":
+            if value:
+                out[name] = [[facet, facet_value] for facet, facet_value in value]
+        elif value:
             out[name] = value.isoformat() if isinstance(value, dt.date) else value
     return out
 
@@ -433,7 +437,15 @@ def filters_from_json(data: dict) -> SearchFilters:
     values: dict[str, Any] = {}
     for name in _FILTER_FIELDS:  # unknown keys (from a newer version) are ignored
         value = data.get(name)
-        if value in (None, ""):
+        if value in (None, "", []):
+            continue
+        if name == "mentions":
+            if not isinstance(value, list) or not all(
+                isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+                for pair in value
+            ):
+                raise ValueError('filter "mentions" must be a list of [facet, value] pairs')
+            values[name] = tuple((facet, facet_value) for facet, facet_value in value)
             continue
         if not isinstance(value, str):
             raise ValueError(f'filter "{name}" must be a string')

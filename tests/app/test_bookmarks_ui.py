@@ -266,13 +266,20 @@ def test_manage_saved_searches_renames_and_removes(window, data_dir):
     dialog.close()
 
 
-def test_facet_filters_are_left_out_of_a_saved_search(window, qtbot, data_dir):
+def test_facet_filters_are_saved_and_restored(window, qtbot, data_dir):
     with qtbot.waitSignal(window.search_finished, timeout=10_000):
         window.filter_bar.add_mention("initiative", "Free and Open Indo-Pacific")
     window.saved_searches.ask = lambda *_args: "FOIP"
     window.saved_searches.save_current()
-    assert SavedSearches.open(data_dir).get("FOIP").filters.mentions == ()  # the file stays readable
-    assert "facet filters are not saved" in window.statusBar().currentMessage()
+    stored = SavedSearches.open(data_dir).get("FOIP")  # a fresh read: the file stays readable
+    assert stored.filters.mentions == (("initiative", "Free and Open Indo-Pacific"),)
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        window.filter_bar.reset()
+    assert window.model.rowCount() == 5
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        window.saved_searches.run("FOIP")
+    assert window.model.rowCount() == 4
+    assert [c.text() for c in window.chip_bar.chips] == ["Initiatives: Free and Open Indo-Pacific  ✕"]
 
 
 def test_model_bookmark_column_sorts(window):
