@@ -63,7 +63,7 @@ class FacetPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 26)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 32)
         self.tree.itemActivated.connect(self._on_tree_item_activated)
         self.tree.itemClicked.connect(self._on_tree_item_activated)
         self._expanded: set[str] = {"type", "country", "participant", "organization", "initiative"}
