@@ -10,19 +10,22 @@ import datetime as dt
 import json
 import shutil
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
 from whoosh import index as windex
 from whoosh.index import LockError
 from whoosh.sorting import FieldFacet
+from whoosh.util.filelock import FileLock
 
 from . import ingest
 from .atomic import write_json_atomic
-from .entities import EntityTables, extract_entities
-from .errors import ArchiveError, BadQuery, CorruptIndex, IndexLocked, UnknownMeeting, UnreadableFile
+from .entities import EntityTables
+from .errors import ArchiveError, BadQuery, CorruptIndex, IndexLocked, UnknownMeeting
 from .gazetteer import Gazetteer
 from .highlight import match_spans, query_terms, snippet
 from .models import (
@@ -36,8 +39,8 @@ from .models import (
     SkippedFile,
 )
 from .paths import DataPaths
+from .pipeline import prepare_all, worker_count
 from .query import SORTS, QueryBuilder, SearchFilters
-from .readout import parse_readout
 from .schema import ENTITY_FIELDS, SCHEMA_VERSION, build_schema, facet_term
 from .store import MENTIONED_COUNTRY, FileState, Store, facet_values
 
@@ -45,6 +48,10 @@ from .store import MENTIONED_COUNTRY, FileState, Store, facet_values
 EXTRACT_VERSION = 3
 INDEX_FORMAT = f"{SCHEMA_VERSION}.{EXTRACT_VERSION}"
 BATCH = 256
+# Set in the store while an indexing run is under way: found on open, the run was cut short.
+PENDING_KEY = "indexing_started"
+OPEN_ATTEMPTS = 10  # a damaged-looking index while another process writes: retry this often...
+OPEN_RETRY_SECONDS = 0.3  # ...this far apart before giving up with "in use"
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -60,10 +67,12 @@ class Archive:
         # messages the user should see once
         self.notices: list[str] = list(self.gazetteer.warnings)
         self._entity_tables: EntityTables | None = None  # built on first indexing: searching never needs it
+        self.workers: int | None = None  # parser processes for large jobs; None = by file and CPU count
         self._lock = threading.RLock()
         self._searcher = None
         self._queries = QueryBuilder(self.schema, self.gazetteer.canonical_country)
         paths.ensure()
+        self._write_lock = _WriteLock(paths.root / "index.lock")
         self._open_or_rebuild()
 
     @property
@@ -88,39 +97,129 @@ class Archive:
 
     # -- opening, versioning, repair ---------------------------------------------------------------
     def _open_or_rebuild(self) -> None:
-        try:
-            self._open()
-        except CorruptIndex as err:
-            self.notices.append(f"{err} The index is rebuilt from the source files.")
-            self._reset_index()
-            self._open()
-            self.refresh()
-            return
-        if self._store.get_meta("format") != INDEX_FORMAT:
-            had = self._store.get_meta("format") is not None
-            self._reset_index()
-            self._open()
-            if had:
-                self.notices.append("The index was made by another version and has been rebuilt.")
-                self.refresh()
+        """Open the index; rebuild it from the sources when it is damaged, missing or outdated,
+        and finish an indexing run that was interrupted (killed, crashed). Each tells the user once.
 
-    def _open(self) -> None:
+        A damaged-looking index may only be another process half-way through a commit: it is
+        rebuilt only while this process holds the archive's write lock, else opening is retried."""
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                state = self._open()
+                break
+            except CorruptIndex as err:
+                self.close()
+                if self._write_lock.acquire():
+                    try:
+                        try:
+                            state = self._open()  # nobody is writing now: is it really damaged?
+                        except CorruptIndex as err_now:
+                            self._rebuild(f"{err_now} The index is rebuilt from the source files.")
+                            return
+                    finally:
+                        self._write_lock.release()
+                    break
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise IndexLocked(
+                        f"{err} Another process is updating the archive in {self.paths.root}; "
+                        "try again when it has finished."
+                    ) from None
+                time.sleep(OPEN_RETRY_SECONDS)
+        if state == "outdated":
+            self._rebuild("The index was made by another version and has been rebuilt.")
+        elif state == "new" and self.roots():
+            self._rebuild("The index was missing; it has been rebuilt from the source files.")
+        elif state == "interrupted":
+            self._finish_interrupted_run()
+
+    def _open(self) -> str:
+        """Open store and index; "ok", "new", "outdated" or "interrupted", or raise CorruptIndex."""
         whoosh_dir = self.paths.whoosh_dir
         try:
             self._store = Store(self.paths.store_file)
-            if windex.exists_in(str(whoosh_dir)):
-                self._ix = windex.open_dir(str(whoosh_dir))
-                self._ix.doc_count()
-            else:
+            self._store.check()
+            fmt = self._store.get_meta("format")
+            stored = self._store.count()
+            if not windex.exists_in(str(whoosh_dir)):
+                if fmt is not None or stored or self._store.file_states():
+                    raise CorruptIndex(f"The full-text index in {whoosh_dir} is missing.")
                 whoosh_dir.mkdir(parents=True, exist_ok=True)
                 self._ix = windex.create_in(str(whoosh_dir), self.schema)
                 self._store.set_meta("format", INDEX_FORMAT)
+                return "new"
+            self._ix = windex.open_dir(str(whoosh_dir))
+            with self._ix.reader() as reader:  # opens every segment: a missing or cut one fails here
+                indexed = reader.doc_count()
+            interrupted = self._store.get_meta(PENDING_KEY) is not None
         except ArchiveError:
             raise
         except Exception as err:  # whoosh and sqlite raise many kinds of errors on damaged files
             raise CorruptIndex(
                 f"The index in {self.paths.index_dir} is damaged ({type(err).__name__}: {err})."
             ) from err
+        if fmt is None:
+            if indexed:
+                raise CorruptIndex(f"The meeting store {self.paths.store_file} is missing.")
+            self._store.set_meta("format", INDEX_FORMAT)
+            return "new"
+        if fmt != INDEX_FORMAT:
+            return "outdated"
+        if interrupted:
+            return "interrupted"
+        if indexed != stored:
+            raise CorruptIndex(
+                f"The index in {self.paths.index_dir} is inconsistent "
+                f"({indexed} meetings indexed, {stored} stored)."
+            )
+        return "ok"
+
+    def _rebuild(self, notice: str) -> None:
+        """Throw the index away and index every known folder again (under the write lock)."""
+        if not self._write_lock.acquire():
+            raise IndexLocked(self._locked_message())
+        try:
+            self._reset_index()
+            self._open()
+            self.notices.append(notice)
+            self.refresh()
+        finally:
+            self._write_lock.release()
+
+    def _finish_interrupted_run(self) -> None:
+        """An indexing run stopped half-way: bring the index up to date with the sources and drop
+        any document the full-text index has but the store lacks. Left to the other process if
+        one is indexing right now."""
+        if not self._write_lock.acquire():
+            return
+        try:
+            if self._store.get_meta(PENDING_KEY) is None:  # another process finished it meanwhile
+                return
+            report = self.refresh()
+            self._drop_orphans()
+            self.notices.append(
+                "The last indexing run was interrupted; it has been completed "
+                f"({report.added} added, {report.updated} updated, {report.removed} removed)."
+            )
+        finally:
+            self._write_lock.release()
+
+    def _drop_orphans(self) -> None:
+        """Delete full-text documents that have no record in the store (a commit cut short)."""
+        with self._ix.reader() as reader:
+            indexed = {fields["id"] for fields in reader.all_stored_fields()}
+        orphans = indexed - set(self._store.records(indexed))
+        if orphans:
+            writer = self._writer()
+            for mid in orphans:
+                writer.delete_by_term("id", mid)
+            writer.commit()
+            with self._lock:
+                self._searcher = None
+
+    def _locked_message(self) -> str:
+        return (
+            f"the archive in {self.paths.root} is in use: another process is updating it; "
+            "try again when it has finished"
+        )
 
     def _reset_index(self) -> None:
         self.close()
@@ -170,12 +269,15 @@ class Archive:
         roots = [r for r in self.roots() if r != root]
         write_json_atomic(self._roots_file, {"version": 1, "roots": roots})
         prefix = root.rstrip("/") + "/"
-        gone = [p for p in self._store.file_states() if p == root or p.startswith(prefix)]
-        writer = self._writer()
-        for path in gone:
-            writer.delete_by_term("source", path)
-        writer.commit()
-        self._store.write_batch((), (), gone)
+        with self._writing():
+            gone = [p for p in self._store.file_states() if p == root or p.startswith(prefix)]
+            writer = self._writer()
+            for path in gone:
+                writer.delete_by_term("source", path)
+            with self._lock:
+                writer.commit()
+                self._store.write_batch((), (), gone)
+                self._searcher = None
         return IndexReport(removed=len(gone))
 
     # -- indexing (the one writer) ----------------------------------------------------------------
@@ -195,6 +297,16 @@ class Archive:
 
         Unchanged files (same size and mtime, or same content hash) are not parsed again. A file
         that cannot be read is reported in ``skipped`` and the rest is indexed."""
+        with self._writing():
+            return self._index_paths(paths, progress, cancel, remember)
+
+    def _index_paths(
+        self,
+        paths: Sequence[str | Path],
+        progress: ProgressFn | None,
+        cancel: CancelFn | None,
+        remember: bool,
+    ) -> IndexReport:
         targets = [Path(p).expanduser().absolute() for p in paths]
         found, problems = ingest.discover(targets)
         skipped = [SkippedFile(path, reason) for path, reason in problems]
@@ -218,44 +330,52 @@ class Archive:
         cancelled = False
         writer = self._writer()
         try:
-            for done, found_file in enumerate(todo):
-                if cancel is not None and cancel():
-                    cancelled = True
-                    break
+            outcomes = prepare_all(
+                todo,
+                states,
+                self.gazetteer,
+                lambda: self.entity_tables,
+                self.paths.overlay_file if self.paths.overlay_file.exists() else None,
+                workers=worker_count(len(todo)) if self.workers is None else self.workers,
+                cancelled=cancel or (lambda: False),
+            )
+            processed = 0
+            for done, outcome in enumerate(outcomes):
+                processed = done + 1
+                path = str(outcome.found.path)
                 if progress is not None:
-                    progress(done, len(todo), str(found_file.path))
-                old = states.get(str(found_file.path))
-                try:
-                    meeting, state, warning = _prepare(found_file, old, self.gazetteer, self.entity_tables)
-                except UnreadableFile as err:
-                    skipped.append(SkippedFile(err.path, err.reason))
+                    progress(done, len(todo), path)
+                if outcome.error is not None:
+                    skipped.append(SkippedFile(path, outcome.error))
                     continue
-                if warning:
-                    warnings.append(SkippedFile(str(found_file.path), warning))
-                if meeting is None:
-                    touched.append(state)
+                if outcome.warning:
+                    warnings.append(SkippedFile(path, outcome.warning))
+                if outcome.meeting is None:
+                    touched.append(outcome.state)
                     unchanged += 1
                     continue
-                if old is None:
-                    added += 1
-                else:
+                if path in states:
                     updated += 1
-                writer.update_document(**self._document(meeting))
-                meetings.append((meeting, state))
+                else:
+                    added += 1
+                writer.update_document(**self._document(outcome.meeting))
+                meetings.append((outcome.meeting, outcome.state))
+            cancelled = processed < len(todo)  # prepare_all stops early only when cancelled
             for path in removed:
                 writer.delete_by_term("source", path)
+        except BaseException:
+            writer.cancel()
+            raise
+        # Whoosh first, then the store: a crash in between leaves files the next run re-parses
+        # (the pending mark makes the next open do it). Searches in this process wait for both,
+        # so they see the old or the new archive, never a document without its record.
+        with self._lock:
             if meetings or removed:
                 writer.commit()
             else:
                 writer.cancel()
-        except BaseException:
-            writer.cancel()
-            raise
-        # Whoosh first, then the store: a crash in between leaves files the next run re-parses.
-        self._store.write_batch(meetings, touched, removed)
-        if meetings or removed:
-            with self._lock:
-                self._searcher = None  # the next search sees the new documents
+            self._store.write_batch(meetings, touched, removed)
+            self._searcher = None  # the next search sees the new documents
         if progress is not None:
             progress(len(todo), len(todo), "")
         self._store.set_meta("last_indexed", dt.datetime.now().isoformat(timespec="seconds"))
@@ -269,13 +389,27 @@ class Archive:
             cancelled=cancelled,
         )
 
+    @contextmanager
+    def _writing(self):
+        """Hold the archive's write lock and mark the store "indexing" until the run has ended."""
+        if not self._write_lock.acquire():
+            raise IndexLocked(self._locked_message())
+        try:
+            self._store.set_meta(PENDING_KEY, dt.datetime.now().isoformat(timespec="seconds"))
+            try:
+                yield
+            except IndexLocked:  # Whoosh's own lock: nothing was written
+                self._store.delete_meta(PENDING_KEY)
+                raise
+            self._store.delete_meta(PENDING_KEY)
+        finally:
+            self._write_lock.release()
+
     def _writer(self):
         try:
             return self._ix.writer(limitmb=128)
         except LockError:
-            raise IndexLocked(
-                f"the archive in {self.paths.root} is being updated by another process; try again when it has finished"
-            ) from None
+            raise IndexLocked(self._locked_message()) from None
 
     def _document(self, meeting: Meeting) -> dict:
         p = meeting.parsed
@@ -380,6 +514,8 @@ class Archive:
             raise BadQuery(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
         query = self._queries.parse(text)
         filter_query = self._queries.filters(filters or SearchFilters())
+        # All under the lock: an indexing run in this process commits Whoosh and the store
+        # together under it, so a search sees the old archive or the new one, never a mix.
         with self._lock:
             searcher = self._current_searcher()
             # optimize=False: the collector counts every match, so the total is exact (and, for
@@ -400,30 +536,30 @@ class Archive:
                 )
                 all_ids = [hit["id"] for hit in every]
             words, phrases = query_terms(query, searcher.reader()) if snippets else (set(), [])
-        records = self._store.records(i for i, _ in ids)
-        hits = []
-        for rank, (mid, score) in enumerate(ids):
-            record = records.get(mid)
-            if record is None:  # indexed but not yet in the store: a commit in flight
-                continue
-            snip, spans = ("", [])
-            if rank < snippets:
-                body = self._store.text(mid) or ""
-                snip, spans = snippet(body, match_spans(body, words, phrases))
-            date = record.get("meeting_date")
-            hits.append(
-                Hit(
-                    id=mid,
-                    title=record["title"],
-                    meeting_date=dt.date.fromisoformat(date) if date else None,
-                    meeting_type=record.get("meeting_type"),
-                    format=record.get("format"),
-                    score=float(score),
-                    snippet=snip,
-                    snippet_highlights=tuple(spans),
+            records = self._store.records(i for i, _ in ids)
+            hits = []
+            for rank, (mid, score) in enumerate(ids):
+                record = records.get(mid)
+                if record is None:  # indexed but not yet in the store: a commit in flight
+                    continue
+                snip, spans = ("", [])
+                if rank < snippets:
+                    body = self._store.text(mid) or ""
+                    snip, spans = snippet(body, match_spans(body, words, phrases))
+                date = record.get("meeting_date")
+                hits.append(
+                    Hit(
+                        id=mid,
+                        title=record["title"],
+                        meeting_date=dt.date.fromisoformat(date) if date else None,
+                        meeting_type=record.get("meeting_type"),
+                        format=record.get("format"),
+                        score=float(score),
+                        snippet=snip,
+                        snippet_highlights=tuple(spans),
+                    )
                 )
-            )
-        facet_counts = self._facet_counts(all_ids) if facets else ()
+            facet_counts = self._facet_counts(all_ids) if facets else ()
         return SearchResult(query=text, total=total, hits=tuple(hits), facets=facet_counts)
 
     def _facet_counts(self, ids: Iterable[str]) -> tuple[tuple[str, tuple[FacetCount, ...]], ...]:
@@ -472,8 +608,43 @@ class Archive:
                 return self._searcher
             except Exception:  # Whoosh cannot refresh a searcher opened on an empty index
                 self._searcher.close()
-        self._searcher = self._ix.searcher()
+        try:
+            self._searcher = self._ix.searcher()
+        except OSError:  # another process removed a merged segment just now: the new TOC has it
+            self._ix = windex.open_dir(str(self.paths.whoosh_dir))
+            self._searcher = self._ix.searcher()
         return self._searcher
+
+
+class _WriteLock:
+    """The archive's write lock between processes, re-entrant within this one.
+
+    An operating-system file lock (``flock``/``LockFileEx`` through Whoosh's ``FileLock``): it
+    ends with the process that holds it, so the lock file a killed process leaves behind never
+    blocks anybody and needs no clean-up."""
+
+    def __init__(self, path: Path):
+        self._path = path
+        self._lock = None
+        self._depth = 0
+        self._guard = threading.Lock()
+
+    def acquire(self) -> bool:
+        with self._guard:
+            if self._depth == 0:
+                lock = FileLock(str(self._path))
+                if not lock.acquire(blocking=False):
+                    return False
+                self._lock = lock
+            self._depth += 1
+            return True
+
+    def release(self) -> None:
+        with self._guard:
+            self._depth -= 1
+            if self._depth == 0 and self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
 
 def _is_under(path: str, target: Path) -> bool:
@@ -483,30 +654,6 @@ def _is_under(path: str, target: Path) -> bool:
 
 def _unchanged(state: FileState | None, found: ingest.FoundFile) -> bool:
     return state is not None and state.size == found.size and state.mtime_ns == found.mtime_ns
-
-
-def _prepare(found: ingest.FoundFile, old: FileState | None, gazetteer: Gazetteer, tables: EntityTables):
-    """(meeting or None when the content is unchanged, new file state, decoding warning)."""
-    text, data, decoded = ingest.read_source(found.path)
-    sha1 = ingest.content_hash(data)
-    meeting_id = ingest.meeting_id_for(found.path)
-    state = FileState(str(found.path), meeting_id, found.size, found.mtime_ns, sha1)
-    if old is not None and old.sha1 == sha1:
-        return None, state, None
-    try:
-        parsed = parse_readout(text, gazetteer=gazetteer)
-    except Exception as err:  # extraction must never lose a file: report it instead
-        raise UnreadableFile(str(found.path), f"could not be parsed ({type(err).__name__}: {err})") from err
-    mentions, events = extract_entities(parsed.text, parsed, tables=tables)
-    meeting = Meeting(
-        id=meeting_id,
-        source=str(found.path),
-        parsed=parsed,
-        encoding=decoded.encoding,
-        entities=mentions,
-        events=events,
-    )
-    return meeting, state, decoded.warning
 
 
 def _alias_text(gazetteer: Gazetteer, countries: Iterable[str], text: str) -> list[str]:

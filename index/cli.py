@@ -16,6 +16,8 @@ from .errors import ArchiveError
 from .models import ENTITY_KINDS, FORMATS, MEETING_TYPES
 from .query import SORTS, SearchFilters
 
+DEBUG_ENV = "READOUT_ARCHIVE_DEBUG"  # "1": let unexpected errors show their traceback
+
 
 def _date(text: str):
     try:
@@ -116,6 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as err:  # never a traceback: one line (the traceback on request)
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        kind = "error" if isinstance(err, OSError) else f"unexpected error ({type(err).__name__})"
+        print(f"readout-archive: {kind}: {err} (set {DEBUG_ENV}=1 for details)", file=sys.stderr)
+        return 2
 
 
 def _open(args):

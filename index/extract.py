@@ -587,6 +587,13 @@ def _read_role_mention(s: _Sentence, i: int) -> tuple[Mention | None, int]:
         i = j + 1
         if s.toks[j].text != s.toks[j].bare:
             break
+        # "Ambassador to the United States Jose Romualdez": the host country is not the person's own.
+        # "Adviser to the Prime Minister of the Czech Republic": the principal's country is.
+        to_start = i
+        i, to_country = _read_to_clause(s, i)
+        if i > to_start:
+            tail_country = tail_country or to_country
+            role_end = i - 1
         # Tail: "of the Socialist Republic of Viet Nam", "for the DPRK", "of Japan's National Security ..."
         tail_start = i
         i, tail_country_found, name_toks = _read_tail(s, i)
@@ -642,6 +649,26 @@ def _read_role_mention(s: _Sentence, i: int) -> tuple[Mention | None, int]:
     end = name_toks[-1].end if name_toks else s.toks[start_tok].end
     mention = Mention(name, role, _level_of(levels), country, s.toks[start_tok].start, possessive, end=end)
     return mention, max(i, start_tok + 1)
+
+
+def _read_to_clause(s: _Sentence, i: int) -> tuple[int, str | None]:
+    """After a role: 'to [the] <country>' (skipped, no country) or 'to the <role> of <country>'."""
+    if i >= len(s.toks) or s.toks[i].text.lower() != "to":
+        return i, None
+    k = i + 1
+    if k < len(s.toks) and s.toks[k].text.lower() == "the":
+        k += 1
+    if k in s.countries:
+        end = s.countries[k][0]
+        if s.toks[end].text != s.toks[end].bare:  # "Adviser to Japan's Prime Minister"
+            return i, None
+        return end + 1, None  # the caller's role_end covers "to the United States"
+    if k in s.roles:
+        j = s.roles[k][0] + 1
+        after, country, name_toks = _read_tail(s, j)
+        if country and not name_toks:
+            return after, country
+    return i, None
 
 
 def sentence_slice(s: _Sentence, i: int, j: int) -> str:
@@ -772,11 +799,15 @@ _MEETING_VERB = re.compile(
     r"welcomed|welcomes|received|receives|called|calls on|paid|pays|convened|joined|had an?|"
     r"participated|led (?:a|an|the|his|her) (?:[\w.\-]+ )?delegation|gathered|visited|visits|traveled|travelled|call with|conversation with|"
     r"in a meeting|during (?:a|the|their|his|her) (?:meeting|call|talks)|"
-    r"in (?:a|an|the|their) (?:[\w-]+ ){0,3}(?:call|meeting|video ?conference|teleconference))\b",
+    r"in (?:a|an|the|their) (?:[\w-]+ ){0,3}(?:call|meeting|video ?conference|teleconference)|"
+    r"(?:was|were) in (?=[A-Z])|attending (?:the )?(?:talks|meeting|call)|accompanied by|joined by)\b",
     re.IGNORECASE,
 )
 _STRONG_MEETING = re.compile(
-    r"\b(held talks|held a (?:\w+ )?(?:meeting|talk|call|summit)|met with|met|meeting with|spoke with|talks with)\b",
+    r"\b(held talks|held a (?:\w+ )?(?:meeting|talk|call|summit)|met with|met|meeting with|spoke with|talks with|"
+    r"joined by|joining (?:\w+ ){1,4}(?:on|in|at|for) the (?:call|meeting|talks|discussion|conversation)|"
+    r"attending (?:the )?(?:talks|meeting|call)|(?:also )?(?:attended|participated in) (?:the|this) "
+    r"(?:talks|meeting|call)|accompanied by|(?:was|were) (?:led|convened|co-chaired|chaired) by)\b",
     re.I,
 )
 _TRUNCATE = re.compile(
@@ -805,11 +836,29 @@ def truncate_clause(sentence: str) -> str:
     return sentence[: m.start()] if m else sentence
 
 
+_LIST_GAP = re.compile(
+    r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:(?:his|her|their|incoming|outgoing|acting|new|newly appointed|"
+    r"the)\s+)*(?:(?:[A-Z][\w'’.\-]*|of|for|and|on|the)\s+)*"
+)
+_OBJECT_VERB = re.compile(
+    r"\b(?:met|meets|meet with|meeting with|spoke|speaks|talked|held (?:a |an )?(?:[\w-]+ ){0,4}(?:call|meeting|talks?)|"
+    r"hosted|hosts|welcomed|welcomes|received|receives|called|call with|conversation with)\b",
+    re.I,
+)
+_HOST_SUBJECT = re.compile(r"\b(?:the (?:President|Secretary|Vice President|Deputy Secretary)|Mr\.|Ms\.)\s", re.I)
+
+
 def extract_participants(
-    title: str, sentences: list[str], gz: Gazetteer, host_country: str | None = None
+    title: str,
+    sentences: list[str],
+    gz: Gazetteer,
+    host_country: str | None = None,
+    hint_countries: tuple[str, ...] = (),
 ) -> tuple[Participant, ...]:
     mentions: list[Mention] = []
-    shared: dict[str, str] = {}
+    adjacent: list[tuple[str, str]] = []  # (listed before, listed after) in one enumeration
+    # (name, text before the meeting verb, the one country of the other objects) for a verb's objects
+    objects: list[tuple[str, str, str | None]] = []
     if title:
         for m in find_mentions(title, gz):
             # "President-elect Yoon Suk Yeol’s ... Delegation": a possessive name in the title takes
@@ -823,22 +872,58 @@ def extract_participants(
         clause = truncate_clause(sentence)
         found = [m for m in find_mentions(clause, gz) if not m.possessive]
         for prev, cur in zip(found, found[1:], strict=False):
-            # "Kosovo President Vjosa Osmani-Sadriu and Prime Minister Albin Kurti": one country prefix
-            if (
-                cur.country is None
-                and prev.country
-                and re.fullmatch(r",?\s*and\s+", clause[prev.end : cur.start])
-            ):
-                shared.setdefault(cur.name, prev.country)
+            # "Kosovo President Vjosa Osmani-Sadriu and Prime Minister Albin Kurti": one country prefix;
+            # "Foreign Minister Leyva, Ambassador Murillo, and their delegation": one side.
+            if cur.country is None and _LIST_GAP.fullmatch(clause[prev.end : cur.start]):
+                adjacent.append((prev.name, cur.name))
+        verb = _OBJECT_VERB.search(clause)
+        if verb:
+            subject = clause[: verb.start()]
+            listed = {m.country for m in found if m.start >= verb.end() and m.country}
+            side = next(iter(listed)) if len(listed) == 1 else None
+            if side and any(m.country == side for m in found if m.start < verb.start()):
+                side = None
+            objects.extend(
+                (m.name, subject, side) for m in found if m.start >= verb.end() and m.country is None
+            )
         mentions.extend(found)
-    people = _merge_mentions(mentions, gz)
-    people = [  # only for someone no other mention or the gazetteer gives a country
-        Participant(p.name, p.canonical, p.role, shared[p.name])
-        if p.country is None and p.name in shared
-        else p
-        for p in people
-    ]
+    index_of: dict[str, int] = {}
+    people = _merge_mentions(mentions, gz, index_of)
+    for before, after in adjacent:
+        i, j = index_of.get(before), index_of.get(after)
+        if i is None or j is None or i == j or people[j].country is not None:
+            continue
+        inherited = people[i].country
+        if inherited and inherited != host_country:  # the publisher's side is labelled below
+            p = people[j]
+            people[j] = Participant(p.name, p.canonical, p.role, inherited)
     if host_country:
+        # An unlabelled official met by the publisher's own official is on the other side: the
+        # other side's country when only one is in view ("Singh met with Principal Secretary P.K. Mishra").
+        host_words = {
+            fold(w)
+            for p in people
+            if p.country == host_country
+            for w in p.name.replace(",", " ").split()
+            if len(w) > 2
+        }
+        foreign = {p.country for p in people if p.country and p.country != host_country}
+        foreign |= {c for c in hint_countries if c != host_country}
+        other_side: set[int] = set()
+        for name, subject, side in objects:
+            j = index_of.get(name)
+            if j is None or people[j].country is not None:
+                continue
+            if side and side != host_country:  # "met with X, Indian Minister Y, and Z": Y's side
+                other_side.add(j)
+                people[j] = Participant(people[j].name, people[j].canonical, people[j].role, side)
+                continue
+            subject_words = {fold(w).strip(".,’'s") for w in subject.split()}
+            if foreign and (host_words & subject_words or _HOST_SUBJECT.search(subject)):
+                other_side.add(j)  # with no foreign country in view it is a domestic meeting
+                if len(foreign) == 1:
+                    p = people[j]
+                    people[j] = Participant(p.name, p.canonical, p.role, next(iter(foreign)))
         # The publisher names foreign officials with their country ("of Japan", "Indonesian ...");
         # an unlabelled official below head/foreign/defence-minister rank is the publisher's own
         # (a White House adviser, a governor, MOFA's "Minister KISHI"). An unlabelled foreign leader
@@ -846,11 +931,12 @@ def extract_participants(
         people = [
             Participant(p.name, p.canonical, p.role, host_country)
             if p.country is None
+            and index not in other_side
             and participant_level(p, gz) not in ("head", "vice_head", "foreign", "defense")
             and not re.search(r"Secretary[- ]General|Director[- ]General", p.role or "")  # UN, NATO, WHO
             and gz.person(p.canonical) is None  # a listed person without a country (Stoltenberg) stays so
             else p
-            for p in people
+            for index, p in enumerate(people)
         ]
     return tuple(people)
 
@@ -878,7 +964,9 @@ class _Person:
         return {fold(w).strip(".,") for n in self.names for w in n.split()} - {"jr", "sr", "ii", "iii"}
 
 
-def _merge_mentions(mentions: list[Mention], gz: Gazetteer) -> list[Participant]:
+def _merge_mentions(
+    mentions: list[Mention], gz: Gazetteer, index_of: dict[str, int] | None = None
+) -> list[Participant]:
     persons: list[_Person] = []
     for m in mentions:
         tokens = {fold(w).strip(".,") for w in m.name.split()} - {"jr", "sr"}
@@ -897,6 +985,8 @@ def _merge_mentions(mentions: list[Mention], gz: Gazetteer) -> list[Participant]
             target = _Person([], [], [], [])
             persons.append(target)
         target.names.append(m.name)
+        if index_of is not None:
+            index_of.setdefault(m.name, persons.index(target))
         if m.role:
             target.roles.append(m.role)
         if m.level:
@@ -941,8 +1031,28 @@ def participant_level(p: Participant, gz: Gazetteer) -> str | None:
 _RANK = {"head": 5, "vice_head": 4.5, "foreign": 4, "defense": 4, "minister": 4, "senior": 2, "other": 1}
 
 
-def classify_meeting(participants: tuple[Participant, ...], title: str, gz: Gazetteer) -> str | None:
-    """Meeting type by the lower-ranking of the two sides' principals."""
+_NOT_A_READOUT = re.compile(
+    r"^(?:remarks|statement|fact sheet|press (?:briefing|gaggle|call|release on)|background (?:press|briefing)|"
+    r"on-the-record|proclamation|a proclamation|executive order|memorandum|letter|message|nominations?|"
+    r"president (?:\S+ ){0,4}(?:announces|approves|amends|signs|declares)|op-ed|interview|transcript|notice|"
+    r"briefing|department press|joint statement|press statement|icymi|what they are saying)\b",
+    re.I,
+)
+
+
+def is_meeting_text(title: str, participants: tuple[Participant, ...], has_meeting_sentence: bool) -> bool:
+    """A readout of a meeting or call: someone named took part and the text says they met or talked.
+    Statements, remarks, fact sheets and announcements are not meeting records."""
+    return bool(participants) and has_meeting_sentence and not _NOT_A_READOUT.match(title.strip())
+
+
+def classify_meeting(
+    participants: tuple[Participant, ...], title: str, gz: Gazetteer, is_meeting: bool = False
+) -> str | None:
+    """Meeting type by the lower-ranking of the two sides' principals.
+
+    A meeting with only one side named (a president with governors, labor leaders or CEOs, a
+    minister with parliamentarians) is ``other`` unless the title names the kind of meeting."""
     sides: dict[str, str] = {}
     for index, p in enumerate(participants):
         level = participant_level(p, gz)
@@ -956,7 +1066,7 @@ def classify_meeting(participants: tuple[Participant, ...], title: str, gz: Gaze
     levels = list(sides.values())
     from_title = _type_from_title(title)
     if len(levels) < 2:
-        return from_title
+        return from_title or ("other" if is_meeting else None)
     computed = _type_from_levels(levels)
     if computed == "ministerial" and from_title in ("foreign_ministers", "defense_ministers"):
         return from_title  # bare "Minister X" on one side of a "Defense Ministers' Meeting"
@@ -993,8 +1103,11 @@ def _type_from_title(title: str) -> str | None:
     if re.search(r"\bdefen[cs]e ministers?['’]?\b", t):
         return "defense_ministers"
     if re.search(
-        r"\bsummit\b|\bleaders['’]? (?:meeting|call|statement|video|dialogue|retreat)|" + _LEADER_GROUPS, t
-    ):
+        r"\bsummit\b|(?<!labor )(?<!business )(?<!faith )(?<!community )(?<!rights )(?<!religious )"
+        r"(?<!union )(?<!industry )(?<!tribal )(?<!congressional )(?<!state )(?<!local )(?<!civic )(?<!youth )"
+        r"(?<!health )(?<!sector )\bleaders['’]? (?:meeting|call|statement|video|dialogue|retreat)|" + _LEADER_GROUPS,
+        t,
+    ) and not re.search(r"\bsummit (?:on|for)\b", t):
         return "summit"
     if re.search(r"\bnational security advisors?\b|\bvice (?:foreign )?ministers?\b", t):
         return "senior_officials"

@@ -91,11 +91,13 @@ def _extract(cleaned: CleanedReadout, title: str, gz: Gazetteer, warnings: list[
             break
 
     host = ex.host_country(title, [cleaned.publisher or "", cleaned.section or ""], cleaned.text)
-    participants = ex.extract_participants(cleaned.title or "", sentences, gz, host)
+    hints = tuple(c for _, _, c in gz.find_countries(title))
+    participants = ex.extract_participants(cleaned.title or "", sentences, gz, host, hints)
     if not participants:
         warnings.append("no participants found")
     countries = tuple(dict.fromkeys(p.country for p in participants if p.country))
-    meeting_type = ex.classify_meeting(participants, title, gz)
+    is_meeting = ex.is_meeting_text(title, participants, bool(sentences))
+    meeting_type = ex.classify_meeting(participants, title, gz, is_meeting)
 
     location: Location | None = None
     if fmt not in ("telephone", "video"):
