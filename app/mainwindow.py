@@ -325,6 +325,7 @@ class MainWindow(QMainWindow):
         a.toggle_filters.toggled.connect(self.filter_bar.setVisible)
         a.shortcuts.triggered.connect(self.show_shortcuts)
 
+        self.search_bar.leave_shortcuts_to_window(action.shortcut() for action in a.all())
         self.search_bar.text_edited.connect(self._on_search_bar_text_edited)
         self.search_bar.submitted.connect(self._on_search_bar_submitted)
         self.filter_bar.filters_changed.connect(self._on_filter_bar_filters_changed)

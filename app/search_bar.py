@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 SYNTAX_HELP = """<b>Search syntax</b>
@@ -54,6 +54,19 @@ class SearchBar(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.edit)
         layout.addWidget(self.error_label)
+
+    def leave_shortcuts_to_window(self, sequences) -> None:
+        """Let these window shortcuts work while typing: QLineEdit would otherwise take some of
+        them for itself (Ctrl+D deletes a character, Ctrl+E moves to the end)."""
+        self._window_keys = {QKeySequence(seq) for seq in sequences if not QKeySequence(seq).isEmpty()}
+        self.edit.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.edit and event.type() == QEvent.Type.ShortcutOverride:
+            if QKeySequence(event.keyCombination()) in self._window_keys:
+                event.ignore()  # not overridden: the window's action gets the key
+                return True
+        return super().eventFilter(watched, event)
 
     def text(self) -> str:
         return self.edit.text()
