@@ -344,6 +344,7 @@ class Mention:
     start: int
     possessive: bool = False
     end: int = 0
+    international: bool = False  # an official of the UN, the AU, NATO, the EU, ...
     tokens: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -569,7 +570,41 @@ def find_mentions(sentence: str, gz: Gazetteer) -> list[Mention]:
         mention, i = _read_role_mention(s, i)
         if mention:
             mentions.append(mention)
+    if "counterpart" in sentence:
+        mentions.extend(_counterpart_mentions(s, mentions))
+        mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+def _counterpart_mentions(s: _Sentence, found: list[Mention]) -> list[Mention]:
+    """'Prime Minister Pham Minh Chinh and his Lao counterpart Sonexay Siphandone': the counterpart
+    holds the same office as the official named before."""
+    out = []
+    for i, tok in enumerate(s.toks):
+        if tok.text.lower() not in ("counterpart", "counterparts") or i == 0:
+            continue
+        country = next((c for cj, c in s.countries.values() if cj == i - 1), None)
+        k = i + 1
+        if k < len(s.toks) and s.toks[k].text == ",":
+            k += 1
+        name_toks, _, possessive = s.read_name(s.skip_honorifics(k))
+        if not country or len(name_toks) < 2:
+            continue
+        before = [m for m in found if m.start < tok.start and m.role]
+        role = before[-1].role if before else None
+        level = before[-1].level if before else None
+        out.append(
+            Mention(
+                _join_name(name_toks),
+                role,
+                level,
+                country,
+                s.toks[i - 1].start,
+                possessive,
+                end=name_toks[-1].end,
+            )
+        )
+    return out
 
 
 def _read_role_mention(s: _Sentence, i: int) -> tuple[Mention | None, int]:
@@ -626,11 +661,19 @@ def _read_role_mention(s: _Sentence, i: int) -> tuple[Mention | None, int]:
         if m > k + 1:
             role_end = m - 1
             i = m
+    if not name_toks and i < len(s.toks) and s.toks[i].text in ("II", "III"):
+        role_end = i  # Brunei's "Foreign Minister II": a numbered office, not a name
+        i += 1
     if not name_toks:
         k = s.skip_honorifics(i)
         name_toks, k2, possessive = s.read_name(k)
         if name_toks:
             i = k2
+        elif i + 1 < len(s.toks) and s.toks[i].text == "," and s.skip_honorifics(i + 1) > i + 1:
+            # "Special Assistant to the Prime Minister of Pakistan, Ambassador Tariq Fatemi"
+            name_toks, k2, possessive = s.read_name(s.skip_honorifics(i + 1))
+            if name_toks:
+                i = k2
     else:
         possessive = name_toks[-1].text != name_toks[-1].bare
     post_country = None
@@ -648,7 +691,27 @@ def _read_role_mention(s: _Sentence, i: int) -> tuple[Mention | None, int]:
     country = prefix_country or tail_country or post_country
     end = name_toks[-1].end if name_toks else s.toks[start_tok].end
     mention = Mention(name, role, _level_of(levels), country, s.toks[start_tok].start, possessive, end=end)
+    before = s.text[max(0, s.toks[start_tok].start - 60) : s.toks[start_tok].start]
+    if country is None and (
+        _INTERNATIONAL_BEFORE.search(before)
+        or _INTERNATIONAL.search(sentence_slice(s, start_tok, role_end))
+        or _INTERNATIONAL_ROLE.search(role)
+    ):
+        mention.international = True
     return mention, max(i, start_tok + 1)
+
+
+_INTERNATIONAL = re.compile(
+    r"\b(?:United Nations|UN|African Union|European (?:Commission|Council|Union|Parliament)|EU|NATO|UNHCR|"
+    r"WHO|World Health Organization|IAEA|OSCE|ASEAN|World Bank|IMF|International (?:Monetary|Atomic|Committee|"
+    r"Organization|Criminal)|Organization of American States|OAS|OECD|WTO|UNICEF|World Food Programme|WFP|"
+    r"Red Cross|Commonwealth|Arab League|European External Action Service|EEAS|OIC|Organization of Islamic "
+    r"Cooperation|League of Arab States|Gulf Cooperation Council|GCC|G7|G20)\b"
+)
+_INTERNATIONAL_BEFORE = re.compile(
+    _INTERNATIONAL.pattern + r"(?:\s+\w+){0,2}\s*(?:\([A-Z]+\)\s*)?['’]?s?\s*$"
+)
+_INTERNATIONAL_ROLE = re.compile(r"Secretary[- ]General|Director[- ]General|High Commissioner|Chairperson")
 
 
 def _read_to_clause(s: _Sentence, i: int) -> tuple[int, str | None]:
@@ -717,6 +780,8 @@ def _read_tail(s: _Sentence, i: int) -> tuple[int, str | None, list[_Tok]]:
             continue
         if k in s.roles or not tok.cap or not re.match(r"[^\W\d_]", tok.text):
             break
+        if tok.bare in _MONTH_AND_DAY_WORDS and not s.is_name_token(k):
+            break  # "... Kim Ki-woong on June 8"
         if tok.bare.rstrip(".") in s.gz.institution_words or not s.is_name_token(k):
             last_anchor = k
         k += 1
@@ -730,10 +795,13 @@ def _read_tail(s: _Sentence, i: int) -> tuple[int, str | None, list[_Tok]]:
         end = k
         while end > name_start and s.toks[end - 1].text.lower() in _CONNECTORS:
             end -= 1
-        return k, country, name_toks
+        return end, country, name_toks
     if last_anchor < run_start:
         return run_start, None, []
     return last_anchor + 1, country, []
+
+
+_POST_NOMINALS = {"MP", "QC", "KC", "AO", "AC", "OBE", "CBE", "KBE", "GCMG", "KCMG", "PhD", "MNA", "MdB"}
 
 
 def _appositive_name(s: _Sentence, role_start: int) -> list[_Tok]:
@@ -744,12 +812,16 @@ def _appositive_name(s: _Sentence, role_start: int) -> list[_Tok]:
     if i < 1 or s.toks[i].text != ",":
         return []
     end = i - 1
+    while end > 0 and s.toks[end].text in _POST_NOMINALS:  # "the Hon Peter Dutton MP, Minister ..."
+        end -= 1
     start = end
     while start >= 0 and s.is_name_token(start) and end - start < 5:
         start -= 1
     toks = s.toks[start + 1 : end + 1]
     if not toks or toks[-1].bare != toks[-1].text:
         return []
+    if any(j == start for j, _, _ in s.roles.values()):
+        return []  # "Principal Secretary P.K. Mishra, Minister of ...": the name is the earlier role's
     return toks
 
 
@@ -768,14 +840,19 @@ def _join_name(toks: list[_Tok]) -> str:
 
 def _clean_role(role: str, gz: Gazetteer) -> str:
     role = re.sub(r"\s+", " ", role).strip(" ,")
+    # "Secretary for Strategic Affairs Admiral Flávio Rocha": a rank before the name is no part of the role.
+    honorifics = _honorific_set(gz)
+    words = role.split()
+    while len(words) > 1 and fold(words[-1]) in honorifics and fold(" ".join(words)) not in _role_lookup(gz):
+        words.pop()
+    role = " ".join(words).strip(" ,")
     role = re.sub(r"\s*\([^)]*\)$", "", role)
     # Drop a trailing "of <country>": the country is its own field.
     for m in re.finditer(r"\s+of\s+(?:the\s+)?", role):
         if gz.canonical_country(role[m.end() :]):
             role = role[: m.start()]
             break
-    role = re.sub(r"['’]s$", "", role)
-    return role
+    return re.sub(r"['’]s$", "", role)
 
 
 def canonical_name(name: str) -> str:
@@ -845,7 +922,9 @@ _OBJECT_VERB = re.compile(
     r"hosted|hosts|welcomed|welcomes|received|receives|called|call with|conversation with)\b",
     re.I,
 )
-_HOST_SUBJECT = re.compile(r"\b(?:the (?:President|Secretary|Vice President|Deputy Secretary)|Mr\.|Ms\.)\s", re.I)
+_HOST_SUBJECT = re.compile(
+    r"\b(?:the (?:President|Secretary|Vice President|Deputy Secretary)|Mr\.|Ms\.)\s", re.I
+)
 
 
 def extract_participants(
@@ -888,10 +967,11 @@ def extract_participants(
             )
         mentions.extend(found)
     index_of: dict[str, int] = {}
-    people = _merge_mentions(mentions, gz, index_of)
+    international: set[int] = set()  # these represent no country
+    people = _merge_mentions(mentions, gz, index_of, international)
     for before, after in adjacent:
         i, j = index_of.get(before), index_of.get(after)
-        if i is None or j is None or i == j or people[j].country is not None:
+        if i is None or j is None or i == j or people[j].country is not None or j in international:
             continue
         inherited = people[i].country
         if inherited and inherited != host_country:  # the publisher's side is labelled below
@@ -912,7 +992,7 @@ def extract_participants(
         other_side: set[int] = set()
         for name, subject, side in objects:
             j = index_of.get(name)
-            if j is None or people[j].country is not None:
+            if j is None or people[j].country is not None or j in international:
                 continue
             if side and side != host_country:  # "met with X, Indian Minister Y, and Z": Y's side
                 other_side.add(j)
@@ -932,6 +1012,7 @@ def extract_participants(
             Participant(p.name, p.canonical, p.role, host_country)
             if p.country is None
             and index not in other_side
+            and index not in international
             and participant_level(p, gz) not in ("head", "vice_head", "foreign", "defense")
             and not re.search(r"Secretary[- ]General|Director[- ]General", p.role or "")  # UN, NATO, WHO
             and gz.person(p.canonical) is None  # a listed person without a country (Stoltenberg) stays so
@@ -959,13 +1040,17 @@ class _Person:
     roles: list[str]
     levels: list[str]
     countries: list[str]
+    international: bool = False
 
     def key_tokens(self) -> set[str]:
         return {fold(w).strip(".,") for n in self.names for w in n.split()} - {"jr", "sr", "ii", "iii"}
 
 
 def _merge_mentions(
-    mentions: list[Mention], gz: Gazetteer, index_of: dict[str, int] | None = None
+    mentions: list[Mention],
+    gz: Gazetteer,
+    index_of: dict[str, int] | None = None,
+    international: set[int] | None = None,
 ) -> list[Participant]:
     persons: list[_Person] = []
     for m in mentions:
@@ -985,6 +1070,7 @@ def _merge_mentions(
             target = _Person([], [], [], [])
             persons.append(target)
         target.names.append(m.name)
+        target.international = target.international or m.international
         if index_of is not None:
             index_of.setdefault(m.name, persons.index(target))
         if m.role:
@@ -1008,6 +1094,8 @@ def _merge_mentions(
             country = known.country
         role = max(p.roles, key=len) if p.roles else None
         out.append(Participant(name=name, canonical=canonical, role=role, country=country))
+        if p.international and international is not None:
+            international.add(len(out) - 1)
     return out
 
 
@@ -1032,10 +1120,10 @@ _RANK = {"head": 5, "vice_head": 4.5, "foreign": 4, "defense": 4, "minister": 4,
 
 
 _NOT_A_READOUT = re.compile(
-    r"^(?:remarks|statement|fact sheet|press (?:briefing|gaggle|call|release on)|background (?:press|briefing)|"
+    r"^(?:remarks|statement (?:by|from|of) (?:the )?(?:president|vice president|first lady)\b|fact sheet|press (?:briefing|gaggle|call|release on)|background (?:press|briefing)|"
     r"on-the-record|proclamation|a proclamation|executive order|memorandum|letter|message|nominations?|"
     r"president (?:\S+ ){0,4}(?:announces|approves|amends|signs|declares)|op-ed|interview|transcript|notice|"
-    r"briefing|department press|joint statement|press statement|icymi|what they are saying)\b",
+    r"briefing|department press|press statement|icymi|what they are saying)\b",
     re.I,
 )
 
@@ -1053,6 +1141,8 @@ def classify_meeting(
 
     A meeting with only one side named (a president with governors, labor leaders or CEOs, a
     minister with parliamentarians) is ``other`` unless the title names the kind of meeting."""
+    if _NOT_A_READOUT.match(title.strip()):
+        return None  # remarks, statements and fact sheets are not meeting records
     sides: dict[str, str] = {}
     for index, p in enumerate(participants):
         level = participant_level(p, gz)
@@ -1105,7 +1195,8 @@ def _type_from_title(title: str) -> str | None:
     if re.search(
         r"\bsummit\b|(?<!labor )(?<!business )(?<!faith )(?<!community )(?<!rights )(?<!religious )"
         r"(?<!union )(?<!industry )(?<!tribal )(?<!congressional )(?<!state )(?<!local )(?<!civic )(?<!youth )"
-        r"(?<!health )(?<!sector )\bleaders['’]? (?:meeting|call|statement|video|dialogue|retreat)|" + _LEADER_GROUPS,
+        r"(?<!health )(?<!sector )\bleaders['’]? (?:meeting|call|statement|video|dialogue|retreat)|"
+        + _LEADER_GROUPS,
         t,
     ) and not re.search(r"\bsummit (?:on|for)\b", t):
         return "summit"
@@ -1263,13 +1354,29 @@ _HOST_CUES = (
         ),
         "United States",
     ),
+    (  # State Department titles: "Deputy Secretary McKeon’s Meeting with ..."
+        re.compile(
+            r"\A(?:Secretary|Deputy Secretary|Under Secretary|Assistant Secretary|Acting Assistant Secretary|Counselor|"
+            r"Special (?:Envoy|Representative|Presidential Envoy|Coordinator)|Ambassador-at-Large)\b[^\n]{0,60}"
+            r"[’']s (?:Meeting|Call|Travel|Trip|Visit|Participation|Engagement|Phone|Video|Virtual|Joint|Bilateral|"
+            r"Trilateral|Introductory|Discussion|Conversation)"
+        ),
+        "United States",
+    ),
     (
         re.compile(
             r"Ministry of Foreign Affairs of Japan|Ministry of Defense Japan|Back to Japan-|MOFA Japan|"
-            r"Cabinet Public Affairs Office",
-            re.I,
+            r"Cabinet Public Affairs Office|^Japan[-–][A-Z][\w .,’'()-]{2,60} Relations$",
+            re.I | re.M,
         ),
         "Japan",
+    ),
+    (  # Vietnamese government portal and press: "Ha Noi (VGP) -", "VNA", "QĐND"
+        re.compile(
+            r"\((?:VGP|VNA)\)|^(?:VGP|VNA|QĐND|NDO|Nhân Dân)\b|\bVGP News\b|baochinhphu|Viet Nam News Agency",
+            re.M,
+        ),
+        "Viet Nam",
     ),
 )
 

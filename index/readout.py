@@ -76,6 +76,10 @@ def _extract(cleaned: CleanedReadout, title: str, gz: Gazetteer, warnings: list[
             break
     if pub_swapped is not None and found and found[0] > pub and found[0] <= pub_swapped:
         pub = pub_swapped  # "12/7/2023" read day-first fits the text better
+    elif (
+        pub_swapped is not None and found and 0 <= (pub_swapped - found[0]).days <= 7 < (pub - found[0]).days
+    ):
+        pub = pub_swapped  # "08/01/2024" over talks "on January 8": a day-first publisher
     if found is None and pub is not None:
         found = (pub, None)
     meeting_date, meeting_end = found if found else (None, None)

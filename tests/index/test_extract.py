@@ -409,3 +409,159 @@ def test_sentence_split_after_acronym() -> None:
         "Both meetings were held at the Pentagon.",
     ]
     assert len(ex.split_sentences("President Joseph R. Biden met U.S. officials.")) == 1
+
+
+# --------------------------------------------------------------------------- foreign-ministry styles
+def _parse(text: str) -> ParsedReadout:
+    return parse_readout(text.strip() + "\n")
+
+
+def _fields(r: ParsedReadout) -> tuple:
+    loc = (r.location.city, r.location.country) if r.location else None
+    return (r.meeting_date, r.meeting_type, r.format, r.duration_minutes, loc, r.countries)
+
+
+def test_mofa_telephone_talk() -> None:
+    r = _parse("""
+Japan-Viet Nam Relations
+
+Japan-Viet Nam Foreign Ministers' Telephone Talk
+
+March 14, 2024
+
+On March 14, commencing at 5:00 p.m. for approximately 25 minutes, Ms. KAMIKAWA Yoko, Minister for Foreign Affairs of Japan, held a telephone talk with H.E. Mr. Bui Thanh Son, Minister of Foreign Affairs of the Socialist Republic of Viet Nam. The overview of the talk is as follows.
+""")
+    assert _fields(r) == (D(2024, 3, 14), "foreign_ministers", "telephone", 25, None, ("Japan", "Viet Nam"))
+    assert [p.canonical for p in r.participants] == ["Kamikawa Yoko", "Bui Thanh Son"]
+
+
+def test_mofa_unlabelled_state_minister_is_japanese() -> None:
+    r = _parse("""
+Japan-Viet Nam Relations
+
+Meeting between State Minister for Foreign Affairs Tsuge and Vice Minister of Foreign Affairs of Viet Nam
+
+July 5, 2023
+
+On July 5, commencing at 3:30 p.m. for approximately 30 minutes, Mr. TSUGE Yoshifumi, State Minister for Foreign Affairs, held a meeting with H.E. Mr. Do Hung Viet, Vice Minister of Foreign Affairs of the Socialist Republic of Viet Nam, who is visiting Japan. The overview of the meeting is as follows.
+""")
+    assert _people(r) == {"Tsuge Yoshifumi": "Japan", "Do Hung Viet": "Viet Nam"}
+    assert r.meeting_type == "senior_officials"
+
+
+def test_defence_video_teleconference_drops_hon_and_mp() -> None:
+    r = _parse("""
+Japan-Australia Defence Ministers' Video Teleconference
+
+(Press Release)
+
+September 8, 2021
+Ministry of Defense Japan
+
+On September 8, 2021, commencing from 1600 for approximately 45 minutes, Minister KISHI held a video teleconference with the Hon Peter Dutton MP, Minister for Defence of Australia.
+""")
+    assert _fields(r) == (D(2021, 9, 8), "defense_ministers", "video", 45, None, ("Japan", "Australia"))
+    assert [p.name for p in r.participants][1] == "Peter Dutton"
+
+
+def test_vietnamese_portal_ambassador_and_day_first_date() -> None:
+    r = _parse("""
+Prime Minister Pham Minh Chinh receives Japanese Ambassador
+
+11:05 | 21/02/2024
+
+Hanoi (VGP) - Prime Minister Pham Minh Chinh received Japanese Ambassador to Viet Nam Yamada Takio in Ha Noi on February 21.
+
+Prime Minister Pham Minh Chinh highly appreciated the Ambassador's contributions to the bilateral relationship.
+""")
+    assert _people(r) == {"Pham Minh Chinh": "Viet Nam", "Yamada Takio": "Japan"}
+    assert r.meeting_type == "senior_officials"
+    assert r.location is not None and r.location.country == "Viet Nam"
+
+
+def test_vietnamese_talks_counterpart_and_attendees() -> None:
+    r = _parse("""
+Vietnamese, Lao Prime Ministers hold talks in Vientiane
+
+15:20 | 08/01/2024
+
+VGP - Prime Minister Pham Minh Chinh and his Lao counterpart Sonexay Siphandone held talks in Vientiane on January 8 as part of the former's official visit to Laos.
+
+Attending the talks were Deputy Prime Minister Tran Hong Ha and Minister of Foreign Affairs Bui Thanh Son.
+""")
+    assert r.publication_date == D(2024, 1, 8)  # day-first, fits the talks "on January 8"
+    assert r.meeting_type == "summit"
+    assert _people(r) == {
+        "Pham Minh Chinh": "Viet Nam",
+        "Sonexay Siphandone": "Laos",
+        "Tran Hong Ha": "Viet Nam",
+        "Bui Thanh Son": "Viet Nam",
+    }
+
+
+# --------------------------------------------------------------------------- sides and meeting type
+def test_adviser_to_a_foreign_leader_takes_that_country() -> None:
+    r = _parse("""
+Readout of National Security Advisor Jake Sullivan’s Meeting with Tomas Pojar, National Security Advisor to the Prime Minister of the Czech Republic
+
+October 14, 2022
+
+National Security Advisor Jake Sullivan met today with Tomas Pojar, National Security Advisor to the Prime Minister of the Czech Republic. They discussed energy security.
+""")
+    assert _people(r)["Tomas Pojar"] == "Czech Republic"
+
+
+def test_officials_met_abroad_belong_to_the_host_side() -> None:
+    r = _parse("""
+Readout of Senior Administration Travel to India
+
+April 1, 2022
+
+This week, Deputy National Security Advisor Daleep Singh was in New Delhi to discuss ways to deepen U.S.-India economic cooperation. Singh met with Principal Secretary P.K. Mishra, Foreign Secretary Harsh V. Shringla, Deputy National Security Advisor Vikram Misri of India, and Department of Economic Affairs Secretary Ajay Seth.
+""")
+    people = _people(r)
+    assert people["Daleep Singh"] == "United States"
+    assert {people[n] for n in ("P.K. Mishra", "Harsh V. Shringla", "Vikram Misri", "Ajay Seth")} == {"India"}
+    assert r.location == Location("New Delhi", "India")
+
+
+def test_delegation_members_listed_with_their_leader() -> None:
+    r = _corpus("072")
+    people = _people(r)
+    assert people["Jose Manuel Romualdez"] == "Philippines"
+    assert people["Vic Rodriguez"] == "Philippines"
+
+
+def test_international_officials_get_no_country() -> None:
+    r = _parse("""
+Deputy Secretary McKeon’s Meeting with United Nations High Commissioner for Refugees Grandi
+
+April 11, 2022
+
+Deputy Secretary of State for Management and Resources Brian McKeon met today with United Nations High Commissioner for Refugees (UNHCR) Filippo Grandi in Washington.
+""")
+    assert _people(r) == {"Brian McKeon": "United States", "Filippo Grandi": None}
+
+
+def test_single_side_domestic_meeting_is_other() -> None:
+    r = _parse("""
+Readout of President Joe Biden’s Call with Governor Ron DeSantis
+
+September 29, 2022
+
+Today, President Biden spoke with Florida Governor Ron DeSantis about Hurricane Ian.
+""")
+    assert r.meeting_type == "other"
+    statement = _parse("""
+Statement by President Joe Biden on Hurricane Ian
+
+September 29, 2022
+
+Today I spoke with Governor Ron DeSantis about the damage from Hurricane Ian.
+""")
+    assert statement.meeting_type is None
+
+
+def test_numbered_office_is_part_of_the_role() -> None:
+    r = _corpus("055")
+    assert [(p.name, p.role) for p in r.participants][1] == ("Erywan Yusof", "Foreign Minister II")
