@@ -721,7 +721,8 @@ class _Tok(NamedTuple):
 
 @lru_cache(maxsize=4)  # the pattern and meeting-anchor passes tokenize the same text
 def _tokens(text: str) -> tuple[_Tok, ...]:
-    return tuple(_Tok(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text))
+    new = tuple.__new__  # a quarter faster than calling the NamedTuple constructor per token
+    return tuple([new(_Tok, (m.group(), m.start(), m.end())) for m in _TOKEN_RE.finditer(text)])
 
 
 def _cap(tok: str) -> bool:
@@ -886,9 +887,10 @@ def _patterns(text: str, tb: EntityTables, out: list[_Cand]) -> None:
             end -= 2
             phrase = text[start:end]
         out.append(_Cand(start, end, prio, kind, _canonical_phrase(phrase)))
+    starts = [t.start for t in toks]
     for m in _MINISTRY_RE.finditer(text):
-        i = next((k for k, t in enumerate(toks) if t.start == m.start()), None)
-        if i is None:
+        i = bisect.bisect_left(starts, m.start()) if toks else 0
+        if i >= len(toks) or toks[i].start != m.start():
             continue
         right = _extend_right(text, toks, i, limit=14, stop_and_head=True)
         while right > i and toks[right].text in _CONNECT:
