@@ -50,8 +50,8 @@ INDEX_FORMAT = f"{SCHEMA_VERSION}.{EXTRACT_VERSION}"
 BATCH = 256
 # Set in the store while an indexing run is under way: found on open, the run was cut short.
 PENDING_KEY = "indexing_started"
-OPEN_ATTEMPTS = 10  # a damaged-looking index while another process writes: retry this often...
-OPEN_RETRY_SECONDS = 0.3  # ...this far apart before giving up with "in use"
+OPEN_ATTEMPTS = 5  # a damaged-looking index while another process writes: retry this often...
+OPEN_RETRY_SECONDS = 0.3  # ...this far apart (Whoosh itself retries a missing segment for 0.5 s)
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]

@@ -96,7 +96,10 @@ class Gazetteer:
                 raise ValueError("top level must be a JSON object")
             trial = Gazetteer()
             trial._merge(data)  # validate first, so a bad overlay cannot leave half-merged state
-        except (OSError, ValueError, TypeError, KeyError, AttributeError, re.error) as exc:
+        except KeyError as exc:
+            self.warnings.append(f"overlay {path} ignored (malformed): an entry is missing the key {exc}")
+            return
+        except (OSError, ValueError, TypeError, AttributeError, re.error) as exc:
             self.warnings.append(f"overlay {path} ignored (malformed): {exc}")
             return
         self._merge(data)

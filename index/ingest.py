@@ -10,6 +10,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -83,6 +84,9 @@ def _add(found: dict[Path, FoundFile], path: Path, problems: list[tuple[str, str
         st = path.stat()
     except OSError as err:
         problems.append((str(path), err.strerror or str(err)))
+        return
+    if not stat.S_ISREG(st.st_mode):  # a pipe or device named x.txt: reading it would block
+        problems.append((str(path), "not a regular file (a pipe, device or socket)"))
         return
     found[path] = FoundFile(path, st.st_size, st.st_mtime_ns)
 
@@ -247,7 +251,10 @@ def markdown_to_text(markup: str) -> str:
 def read_source(path: Path) -> tuple[str, bytes, Decoded]:
     """(plain text, raw bytes, decoding info) of one source file; raises UnreadableFile."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableFile(str(path), "not a regular file (a pipe, device or socket)")
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             raise UnreadableFile(str(path), f"file too large for a readout ({size / 1_048_576:.0f} MB)")
         data = path.read_bytes()

@@ -38,13 +38,13 @@ def test_index_sample_then_reindex_does_no_parsing(data_dir, sample_copy, monkey
         report = arch.index_paths([sample_copy])
         assert (report.added, report.updated, report.removed, report.skipped) == (5, 0, 0, ())
         assert arch.count() == 5
-        import index.archive as archive_module
+        import index.pipeline as pipeline
 
         def boom(*a, **k):
             raise AssertionError("an unchanged file was parsed again")
 
-        monkeypatch.setattr(archive_module, "parse_readout", boom)
-        monkeypatch.setattr(archive_module.ingest, "read_source", boom)
+        monkeypatch.setattr(pipeline, "parse_readout", boom)
+        monkeypatch.setattr(pipeline.ingest, "read_source", boom)
         again = arch.index_paths([sample_copy])
         assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 5)
 
@@ -65,9 +65,9 @@ def test_changed_file_is_replaced_and_deleted_removed(archive, sample_copy):
 
 def test_touched_but_identical_file_is_not_reparsed(archive, sample_copy, monkeypatch):
     os.utime(sample_copy / SEED_000, ns=(5, 5))
-    import index.archive as archive_module
+    import index.pipeline as pipeline
 
-    monkeypatch.setattr(archive_module, "parse_readout", lambda *a, **k: pytest.fail("parsed"))
+    monkeypatch.setattr(pipeline, "parse_readout", lambda *a, **k: pytest.fail("parsed"))
     report = archive.index_paths([sample_copy])
     assert (report.updated, report.unchanged) == (0, 5)
 
@@ -297,3 +297,17 @@ def test_facet_counts_and_facet_filters(archive):
     for name in ("organization", "participant", "mentioned_country"):
         for value, count in facets[name].items():
             assert archive.search("", SearchFilters(mentions=((name, value),)), limit=None).total == count
+
+
+def test_worker_processes_give_the_same_records_as_in_process(tmp_path, sample_copy):
+    """Large jobs parse in worker processes; the archive must not differ in any record."""
+    def records(workers):
+        with Archive.open(tmp_path / f"data-{workers}") as arch:
+            arch.workers = workers
+            report = arch.index_paths([sample_copy])
+            assert report.added == 5 and not report.skipped
+            return sorted(
+                (json.dumps(arch.get(m.id).to_json(), sort_keys=True) for m in arch.meetings()), key=len
+            ), arch.search("Kamikawa").total
+
+    assert records(0) == records(2)
