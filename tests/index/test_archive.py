@@ -301,6 +301,7 @@ def test_facet_counts_and_facet_filters(archive):
 
 def test_worker_processes_give_the_same_records_as_in_process(tmp_path, sample_copy):
     """Large jobs parse in worker processes; the archive must not differ in any record."""
+
     def records(workers):
         with Archive.open(tmp_path / f"data-{workers}") as arch:
             arch.workers = workers
