@@ -8,15 +8,12 @@ processes while the writer indexes what is ready, in the original order.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import select
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +100,11 @@ def prepare_all(
                 return
             yield prepare(found, states.get(str(found.path)), gazetteer, entity_tables)
         return
+    # Imported here: the frozen bundle leaves multiprocessing out (worker_count() is 0 there).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     # forkserver: never fork a process that may run GUI threads.
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(
