@@ -69,6 +69,7 @@ class Gazetteer:
     _city_names: dict[str, str] = field(default_factory=dict, repr=False)
     _person_index: dict[str, list[Person]] = field(default_factory=dict, repr=False)
     _country_re: re.Pattern[str] | None = field(default=None, repr=False)
+    _loaded_keys: dict[str, str] = field(default_factory=dict, repr=False)  # folded spelling -> canonical
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -158,13 +159,11 @@ class Gazetteer:
             existing[key] = list(dict.fromkeys([*existing[key], *map(str, values)]))
         if entry.get("capital"):
             existing["capital"] = str(entry["capital"])
+        for spelling in (existing["name"], *existing["variants"]):
+            self._loaded_keys.setdefault(fold(spelling), existing["name"])
 
     def _lookup_loaded(self, name: str) -> str | None:
-        key = fold(name)
-        for canonical, entry in self.countries.items():
-            if key == fold(canonical) or key in {fold(v) for v in entry["variants"]}:
-                return canonical
-        return None
+        return self._loaded_keys.get(fold(name))
 
     def _build_indexes(self) -> None:
         self._country_index.clear()
@@ -183,17 +182,19 @@ class Gazetteer:
         for person in self.people:
             for spelling in {person.canonical, *person.variants}:
                 self._person_index.setdefault(fold(spelling), []).append(person)
-        spellings = self.all_country_spellings()
-        spellings |= {sp.replace("'", "’") for sp in spellings if "'" in sp}  # "People’s Republic of China"
-        spellings = sorted(spellings, key=len, reverse=True)
-        alternatives = "|".join(re.escape(s) for s in spellings if s)
-        # The lookahead lets the engine skip every position that cannot start a name (all spellings
-        # start with a capital): four times faster than trying the whole alternation everywhere.
-        self._country_re = (
-            re.compile(rf"(?<![\w.])(?=[A-Z\u00C0-\u024F])(?:{alternatives})(?![\w-])")
-            if alternatives
-            else None
-        )
+        self._country_re = None  # compiled on first use: searching never needs it
+
+    def _country_pattern(self) -> re.Pattern[str] | None:
+        if self._country_re is None:
+            spellings = self.all_country_spellings()
+            spellings |= {sp.replace("'", "’") for sp in spellings if "'" in sp}  # "People’s Republic"
+            alternatives = "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True) if s)
+            if not alternatives:
+                return None
+            # The lookahead lets the engine skip every position that cannot start a name (all
+            # spellings start with a capital): four times faster than trying the whole alternation.
+            self._country_re = re.compile(rf"(?<![\w.])(?=[A-Z\u00C0-\u024F])(?:{alternatives})(?![\w-])")
+        return self._country_re
 
     # ------------------------------------------------------------------ countries
     def canonical_country(self, text: str | None) -> str | None:
@@ -231,10 +232,11 @@ class Gazetteer:
 
     def find_countries(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, canonical) for every country spelling in text, case-sensitive, longest first."""
-        if self._country_re is None:
+        pattern = self._country_pattern()
+        if pattern is None:
             return []
         found = []
-        for m in self._country_re.finditer(text):
+        for m in pattern.finditer(text):
             canonical = self.canonical_country(m.group(0))
             if canonical:
                 found.append((m.start(), m.end(), canonical))
