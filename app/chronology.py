@@ -60,10 +60,8 @@ from PySide6.QtWidgets import (
 from index.archive import Archive
 from index.chronology import (
     DEFAULT_GAP_DAYS,
-    FORMAT_NAMES,
     MEETING,
     REFERENCES_LANE,
-    TYPE_NAMES,
     Chronology,
     Gap,
     LaneLayout,
@@ -73,7 +71,7 @@ from index.chronology import (
     referenced_events,
     write_table,
 )
-from index.models import MEETING_TYPES
+from index.models import FORMAT_LABELS, MEETING_TYPE_LABELS, MEETING_TYPES
 
 from .tasks import Task, TaskRunner
 
@@ -1285,8 +1283,8 @@ class TimelineCanvas(QWidget):
         )
         for t in MEETING_TYPES:
             if t in present_types:
-                items.append(("type", t, TYPE_NAMES[t]))
-        for fmt, name in FORMAT_NAMES.items():
+                items.append(("type", t, MEETING_TYPE_LABELS[t]))
+        for fmt, name in FORMAT_LABELS.items():
             items.append(("format", fmt, name))
         items.append(("bar", None, "several days"))
         if self.chronology.references:
@@ -1665,7 +1663,9 @@ class ChronologyView(QWidget):
 def meeting_tooltip(e: TimelineEvent) -> str:
     when = e.start.strftime("%-d %B %Y") if e.days == 1 else _range_text(e.start, e.end)
     kind = " · ".join(
-        x for x in (TYPE_NAMES.get(e.meeting_type or "", ""), FORMAT_NAMES.get(e.format or "", "")) if x
+        x
+        for x in (MEETING_TYPE_LABELS.get(e.meeting_type or "", ""), FORMAT_LABELS.get(e.format or "", ""))
+        if x
     )
     lines = [
         f"<b>{html.escape(e.title)}</b>",

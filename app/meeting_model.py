@@ -17,19 +17,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from index.bookmarks import Bookmark
-from index.models import Hit, Meeting, SearchResult
+from index.models import FORMAT_LABELS, MEETING_TYPE_LABELS, Hit, Meeting, SearchResult
 
 PAGE_SIZE = 200
 
-TYPE_LABELS = {
-    "summit": "Summit",
-    "foreign_ministers": "Foreign ministers",
-    "defense_ministers": "Defence ministers",
-    "ministerial": "Ministerial",
-    "senior_officials": "Senior officials",
-    "other": "Other",
-}
-FORMAT_LABELS = {"in_person": "In person", "video": "Video", "telephone": "Telephone"}
 
 _ROOT = QModelIndex()  # the default parent (module-level: ruff B008)
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -70,7 +61,7 @@ class _Row:
 
 
 def type_label(value: str | None) -> str:
-    return TYPE_LABELS.get(value or "", value or "")
+    return MEETING_TYPE_LABELS.get(value or "", value or "")
 
 
 def format_label(value: str | None) -> str:

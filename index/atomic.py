@@ -35,14 +35,15 @@ def write_atomic(path: Path, data: str | bytes, *, backup: bool = False) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def write_json_atomic(path: Path, obj, *, backup: bool = False) -> None:
     write_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n", backup=backup)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: not every file system allows it)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .models import MEETING_TYPES, Meeting
+from .models import FORMAT_LABELS, MEETING_TYPE_LABELS, MEETING_TYPES, Meeting
 
 if TYPE_CHECKING:  # pragma: no cover
     from .archive import Archive
@@ -59,16 +59,6 @@ NO_TYPE = "Type unknown"
 OTHERS = "Others"
 REFERENCES_LANE = "Referenced events"
 PAIR_SEPARATOR = "–"  # en dash: "Japan–Viet Nam"
-
-TYPE_NAMES = {
-    "summit": "Summit",
-    "foreign_ministers": "Foreign ministers",
-    "defense_ministers": "Defence ministers",
-    "ministerial": "Ministerial",
-    "senior_officials": "Senior officials",
-    "other": "Other",
-}
-FORMAT_NAMES = {"in_person": "In person", "video": "Video", "telephone": "Telephone"}
 
 
 # ============================================================================ values
@@ -361,7 +351,7 @@ def _merge_references(
 # ============================================================================ lanes and gaps
 def lane_label(by: str, key: str) -> str:
     if by == "type":
-        return TYPE_NAMES.get(key, key)
+        return MEETING_TYPE_LABELS.get(key, key)
     return key
 
 
@@ -451,8 +441,8 @@ def table_rows(chronology: Chronology, by: str = "type", gap_days: int | None = 
             "precision": event.precision,
             "kind": event.kind,
             "lane": "; ".join(lane_label(by, k) for k in lane_of.get(id(event), (REFERENCES_LANE,))),
-            "type": TYPE_NAMES.get(event.meeting_type or "", event.meeting_type or ""),
-            "format": FORMAT_NAMES.get(event.format or "", event.format or ""),
+            "type": MEETING_TYPE_LABELS.get(event.meeting_type or "", event.meeting_type or ""),
+            "format": FORMAT_LABELS.get(event.format or "", event.format or ""),
             "title": event.title,
             "countries": ", ".join(event.countries),
             "participants": "; ".join(event.participants),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from .atomic import fsync_dir
 from .bookmarks import Bookmark, Bookmarks
 from .errors import ExportError, UnknownMeeting
 from .models import Meeting
@@ -237,7 +238,7 @@ def _staged(target: Path, force: bool) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def _move_no_clobber(tmp: Path, target: Path) -> None:
@@ -261,19 +262,6 @@ def _move_no_clobber(tmp: Path, target: Path) -> None:
 def _fsync_file(path: Path) -> None:
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def export(

@@ -6,6 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 
 ENTITY_KINDS = ("person", "country", "place", "organization", "initiative", "agreement", "money", "event")
+MEETING_TYPE_LABELS = {
+    "summit": "Summit",
+    "foreign_ministers": "Foreign ministers",
+    "defense_ministers": "Defence ministers",
+    "ministerial": "Ministerial",
+    "senior_officials": "Senior officials",
+    "other": "Other",
+}
+FORMAT_LABELS = {"in_person": "In person", "video": "Video", "telephone": "Telephone"}
 MEETING_TYPES = (
     "summit",
     "foreign_ministers",
