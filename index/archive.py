@@ -27,7 +27,7 @@ from .atomic import write_json_atomic
 from .entities import EntityTables
 from .errors import ArchiveError, BadQuery, CorruptIndex, IndexLocked, UnknownMeeting
 from .gazetteer import Gazetteer
-from .highlight import match_spans, query_terms, snippet
+from .highlight import Wanted, match_spans, query_terms, snippet
 from .models import (
     ENTITY_KINDS,
     EntitySummary,
@@ -535,7 +535,7 @@ class Archive:
                     else results
                 )
                 all_ids = [hit["id"] for hit in every]
-            words, phrases = query_terms(query, searcher.reader()) if snippets else (set(), [])
+            wanted = query_terms(query, searcher.reader()) if snippets else Wanted()
             records = self._store.records(i for i, _ in ids)
             hits = []
             for rank, (mid, score) in enumerate(ids):
@@ -545,7 +545,7 @@ class Archive:
                 snip, spans = ("", [])
                 if rank < snippets:
                     body = self._store.text(mid) or ""
-                    snip, spans = snippet(body, match_spans(body, words, phrases))
+                    snip, spans = snippet(body, match_spans(body, wanted))
                 date = record.get("meeting_date")
                 hits.append(
                     Hit(
@@ -598,8 +598,8 @@ class Archive:
         if body is None:
             raise UnknownMeeting(meeting_id)
         with self._lock:
-            words, phrases = query_terms(query, self._current_searcher().reader())
-        return match_spans(body, words, phrases)
+            wanted = query_terms(query, self._current_searcher().reader())
+        return match_spans(body, wanted)
 
     def _current_searcher(self):
         if self._searcher is not None:

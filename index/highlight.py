@@ -7,8 +7,10 @@ Offsets come from the same analyzer the index uses, so "meetings" highlights for
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from .schema import text_analyzer
 
@@ -16,28 +18,43 @@ _ANALYZER = text_analyzer()
 SNIPPET_CHARS = 240
 
 
-def match_spans(
-    text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = ()
-) -> list[tuple[int, int]]:
-    """[start, end) spans of tokens of ``text`` whose analysed form is one of ``terms``,
-    and of consecutive token runs equal to one of ``phrases``."""
-    wanted = set(terms)
-    phrase_list = [p for p in phrases if p]
-    if not wanted and not phrase_list:
+@dataclass(frozen=True)
+class Wanted:
+    """What a query looks for in a text: analysed words, phrases, and fuzzy terms
+    (text, maximum edit distance, prefix length that must match exactly)."""
+
+    words: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    fuzzy: tuple[tuple[str, int, int], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases or self.fuzzy)
+
+
+def match_spans(text: str, wanted: Wanted) -> list[tuple[int, int]]:
+    """[start, end) spans of tokens of ``text`` whose analysed form is wanted (a word, or within
+    the edit distance of a fuzzy term), and of consecutive token runs equal to a phrase."""
+    if not wanted:
         return []
-    if not phrase_list and text.isascii():
-        return _merge(_term_spans_fast(text, frozenset(wanted)))
+    if not wanted.phrases and not wanted.fuzzy and text.isascii():
+        return _merge(_term_spans_fast(text, wanted.words))
     tokens = list(_ANALYZER.spans(text))
     spans: list[tuple[int, int]] = []
     for word, start, end in tokens:
-        if word in wanted:
+        if word in wanted.words or any(_near(word, *fuzzy) for fuzzy in wanted.fuzzy):
             spans.append((start, end))
-    for phrase in phrase_list:
+    for phrase in wanted.phrases:
         n = len(phrase)
         for i in range(len(tokens) - n + 1):
             if all(tokens[i + k][0] == phrase[k] for k in range(n)):
                 spans.append((tokens[i][1], tokens[i + n - 1][2]))
     return _merge(spans)
+
+
+def _near(word: str, target: str, maxdist: int, prefix: int) -> bool:
+    if abs(len(word) - len(target)) > maxdist or word[:prefix] != target[:prefix]:
+        return False
+    return damerau_levenshtein(word, target, maxdist + 1) <= maxdist
 
 
 def _term_spans_fast(text: str, wanted: frozenset[str]) -> list[tuple[int, int]]:
@@ -128,30 +145,36 @@ def snippet(
     return prefix + "".join(out) + suffix, rebased
 
 
-def query_terms(query, reader, fields=("title", "body", "aliases")) -> tuple[set[str], list[tuple[str, ...]]]:
-    """Analysed words and phrases a parsed Whoosh query looks for in the text fields (not under
-    NOT), with wildcards and fuzzy terms expanded against the index."""
+def query_terms(query, reader, fields=("title", "body", "aliases")) -> Wanted:
+    """What a parsed Whoosh query looks for in the text fields (not under NOT): wildcards are
+    expanded against the index; fuzzy terms are kept as such and matched by edit distance in
+    the text (expanding them against the whole lexicon is slow)."""
     words: set[str] = set()
     phrases: list[tuple[str, ...]] = []
-    _collect(query, reader, fields, words, phrases)
-    return words, phrases
+    fuzzy: list[tuple[str, int, int]] = []
+    _collect(query, reader, fields, words, phrases, fuzzy)
+    return Wanted(frozenset(words), tuple(phrases), tuple(dict.fromkeys(fuzzy)))
 
 
-def _collect(query, reader, fields, words: set[str], phrases: list[tuple[str, ...]]) -> None:
+def _collect(query, reader, fields, words: set[str], phrases: list, fuzzy: list) -> None:
     kind = type(query).__name__
     if kind == "Not":
         return
     if kind == "AndNot":
-        _collect(query.a, reader, fields, words, phrases)
+        _collect(query.a, reader, fields, words, phrases, fuzzy)
         return
     if kind == "Phrase":
         if query.fieldname in fields:
             phrases.append(tuple(query.words))
         return
+    if kind == "FuzzyTerm":
+        if query.fieldname in fields:
+            fuzzy.append((query.text, query.maxdist, query.prefixlength))
+        return
     children = list(query.children())
     if children:
         for child in children:
-            _collect(child, reader, fields, words, phrases)
+            _collect(child, reader, fields, words, phrases, fuzzy)
         return
     if getattr(query, "fieldname", None) in fields:
         for fieldname, text in query.existing_terms(reader, phrases=False, expand=True):

@@ -312,3 +312,15 @@ def test_worker_processes_give_the_same_records_as_in_process(tmp_path, sample_c
             ), arch.search("Kamikawa").total
 
     assert records(0) == records(2)
+
+
+def test_fuzzy_search_highlights_the_near_words(archive):
+    hit = next(h for h in archive.search("kamikwa~").hits if h.snippet_highlights)
+    words = {hit.snippet[s:e].lower() for s, e in hit.snippet_highlights}
+    assert words == {"kamikawa"}
+    mid = hit.id
+    spans = archive.hit_spans(mid, "kamikwa~")
+    text = archive.get(mid).parsed.text
+    assert spans and {text[s:e].lower().replace("’", "'").removesuffix("'s") for s, e in spans} == {
+        "kamikawa"
+    }
