@@ -187,16 +187,18 @@ def cmd_search(args) -> int:
     if args.json:
         _print_json(result.to_json())
         return 0
-    print(
-        f"{result.total} meeting(s)"
-        + (f", showing {len(result.hits)}" if result.total > len(result.hits) else "")
-    )
+    _print_hits(result)
+    return 0
+
+
+def _print_hits(result, heading: str = "") -> None:
+    shown = f", showing {len(result.hits)}" if result.total > len(result.hits) else ""
+    print(f"{heading}{result.total} meeting(s){shown}")
     for hit in result.hits:
         date = hit.meeting_date.isoformat() if hit.meeting_date else "????-??-??"
         print(f"{hit.id}  {date}  {hit.title}")
         if hit.snippet:
             print(f"    {hit.snippet}")
-    return 0
 
 
 def cmd_show(args) -> int:
@@ -455,13 +457,7 @@ def cmd_saved_search(args) -> int:
         if args.json:
             _print_json({"name": item.name, **result.to_json()})
             return 0
-        shown = f", showing {len(result.hits)}" if result.total > len(result.hits) else ""
-        print(f"{item.name}: {result.total} meeting(s){shown}")
-        for hit in result.hits:
-            date = hit.meeting_date.isoformat() if hit.meeting_date else "????-??-??"
-            print(f"{hit.id}  {date}  {hit.title}")
-            if hit.snippet:
-                print(f"    {hit.snippet}")
+        _print_hits(result, heading=f"{item.name}: ")
     return 0
 
 
