@@ -3,48 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 
-from dateutil import parser as dateparser
-
 from . import __version__
+from .cli_common import add_filter_options, filters_from_args, open_archive, print_json
 from .cli_timeline import add_timeline_parser, cmd_timeline
 from .errors import ArchiveError
-from .models import ENTITY_KINDS, FORMATS, MEETING_TYPES
-from .query import SORTS, SearchFilters
+from .models import ENTITY_KINDS
+from .query import SORTS
 
 DEBUG_ENV = "READOUT_ARCHIVE_DEBUG"  # "1": let unexpected errors show their traceback
-
-
-def _date(text: str):
-    try:
-        return dateparser.parse(text, default=None, dayfirst=False).date() if text else None
-    except (ValueError, OverflowError) as err:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} ({err})") from None
-
-
-def _add_filters(p: argparse.ArgumentParser, *, format_flag: str = "--format") -> None:
-    g = p.add_argument_group("filters")
-    g.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="meetings on or after DATE")
-    g.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="meetings on or before DATE")
-    g.add_argument("--type", dest="meeting_type", choices=MEETING_TYPES, help="meeting type")
-    g.add_argument(format_flag, dest="format", choices=FORMATS, help="meeting format")
-    g.add_argument("--country", help="a country taking part (any spelling: Vietnam, Viet Nam, ...)")
-    g.add_argument("--person", help="a participant's name")
-
-
-def _filters(args) -> SearchFilters:
-    return SearchFilters(
-        date_from=args.date_from,
-        date_to=args.date_to,
-        meeting_type=args.meeting_type,
-        format=args.format,
-        country=args.country,
-        person=args.person,
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--sort", choices=SORTS, default="relevance", help="relevance, date (newest first), date-asc"
     )
-    _add_filters(p)
+    add_filter_options(p)
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("show", help="show one meeting")
@@ -126,22 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _open(args):
-    from .archive import Archive
-
-    archive = Archive.open(args.data_dir)
-    for notice in archive.notices:
-        print(f"readout-archive: {notice}", file=sys.stderr)
-    return archive
-
-
-def _print_json(obj) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-
-
 def cmd_index(args) -> int:
-    with _open(args) as archive:
+    with open_archive(args) as archive:
         if not args.paths and not archive.roots():
             print("readout-archive: error: nothing to index: give folders or files", file=sys.stderr)
             return 2
@@ -166,7 +122,7 @@ def cmd_index(args) -> int:
     for warning in report.warnings:
         print(f"readout-archive: warning: {warning.path}: {warning.reason}", file=sys.stderr)
     if args.json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
     else:
         print(
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
@@ -180,12 +136,12 @@ def cmd_search(args) -> int:
     if args.limit < 1:
         print("readout-archive: error: --limit must be at least 1", file=sys.stderr)
         return 2
-    with _open(args) as archive:
+    with open_archive(args) as archive:
         result = archive.search(
-            args.query, _filters(args), limit=args.limit, sort=args.sort, facets=args.json
+            args.query, filters_from_args(args), limit=args.limit, sort=args.sort, facets=args.json
         )
     if args.json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
         return 0
     _print_hits(result)
     return 0
@@ -202,10 +158,10 @@ def _print_hits(result, heading: str = "") -> None:
 
 
 def cmd_show(args) -> int:
-    with _open(args) as archive:
+    with open_archive(args) as archive:
         meeting = archive.get(args.id)
     if args.json:
-        _print_json(meeting.to_json())
+        print_json(meeting.to_json())
         return 0
     p = meeting.parsed
     print(p.title)
@@ -241,10 +197,10 @@ def _date_range(start, end) -> str:
 
 
 def cmd_list(args) -> int:
-    with _open(args) as archive:
+    with open_archive(args) as archive:
         meetings = archive.meetings()
     if args.json:
-        _print_json([m.to_json(with_text=False) for m in meetings])
+        print_json([m.to_json(with_text=False) for m in meetings])
         return 0
     for m in meetings:
         date = m.parsed.meeting_date.isoformat() if m.parsed.meeting_date else "????-??-??"
@@ -253,10 +209,10 @@ def cmd_list(args) -> int:
 
 
 def cmd_entities(args) -> int:
-    with _open(args) as archive:
+    with open_archive(args) as archive:
         summaries = archive.entities(args.kind)
     if args.json:
-        _print_json([s.to_json() for s in summaries])
+        print_json([s.to_json() for s in summaries])
         return 0
     for summary in summaries:
         print(f"{summary.count:6}  {summary.kind:13} {summary.canonical}")
@@ -308,7 +264,7 @@ def _add_saved_search_parsers(sub) -> None:
     s.add_argument("query", help='search text ("" or * for every meeting)')
     s.add_argument("--sort", choices=SORTS, default="relevance")
     s.add_argument("--replace", action="store_true", help="replace a saved search of the same name")
-    _add_filters(s)
+    add_filter_options(s)
     s = ssub.add_parser("list", help="list saved searches")
     s.add_argument("--json", action="store_true", help="print JSON")
     s = ssub.add_parser("run", help="run a saved search")
@@ -344,7 +300,7 @@ def _add_export_parser(sub) -> None:
     p.add_argument("--ids", nargs="+", metavar="ID", help="only these meetings")
     p.add_argument("--title", default="Readout Archive export", help="title of a report (md, html, pdf)")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
-    _add_filters(p, format_flag="--meeting-format")
+    add_filter_options(p, format_flag="--meeting-format")
 
 
 def _print_notices(store) -> None:
@@ -385,7 +341,7 @@ def cmd_bookmark(args) -> int:
     action = args.bookmark_command
     bookmarks = _open_bookmarks(args)
     if action == "add":
-        with _open(args) as archive:
+        with open_archive(args) as archive:
             meeting = archive.get(args.id)
         mark = bookmarks.add(meeting, note=args.note, tags=args.tags)
         print(f"bookmarked {mark.meeting_id}  {mark.title}")
@@ -404,15 +360,15 @@ def cmd_bookmark(args) -> int:
     elif action == "tags":
         tags = bookmarks.tags()
         if args.json:
-            _print_json(tags)
+            print_json(tags)
             return 0
         for tag, count in tags.items():
             print(f"{count:5}  {tag}")
     else:  # list
-        with _open(args) as archive:
+        with open_archive(args) as archive:
             statuses = bookmarks.resolve(archive, tag=args.tag)
         if args.json:
-            _print_json([s.to_json() for s in statuses])
+            print_json([s.to_json() for s in statuses])
             return 0
         for status in statuses:
             print(_bookmark_line(status))
@@ -432,8 +388,8 @@ def cmd_saved_search(args) -> int:
     action = args.saved_command
     saved = _open_saved_searches(args)
     if action == "add":
-        filters = _filters(args)
-        with _open(args) as archive:
+        filters = filters_from_args(args)
+        with open_archive(args) as archive:
             archive.search(args.query, filters, limit=1, sort=args.sort, snippets=0)  # a clear error now
         item = saved.add(args.name, args.query, filters, sort=args.sort, replace_existing=args.replace)
         print(f"saved {item.name!r}: {item.describe()}")
@@ -443,7 +399,7 @@ def cmd_saved_search(args) -> int:
     elif action == "list":
         items = saved.list()
         if args.json:
-            _print_json([s.to_json() for s in items])
+            print_json([s.to_json() for s in items])
             return 0
         for item in items:
             print(f"{item.name}\t{item.describe()}")
@@ -452,10 +408,10 @@ def cmd_saved_search(args) -> int:
             print("readout-archive: error: --limit must be at least 1", file=sys.stderr)
             return 2
         item = saved.get(args.name)
-        with _open(args) as archive:
+        with open_archive(args) as archive:
             result = item.run(archive, limit=args.limit)
         if args.json:
-            _print_json({"name": item.name, **result.to_json()})
+            print_json({"name": item.name, **result.to_json()})
             return 0
         _print_hits(result, heading=f"{item.name}: ")
     return 0
@@ -469,7 +425,7 @@ def cmd_export(args) -> int:
     if fmt is None:
         raise ExportError(f"cannot tell the format from the file name {args.output!r}: give --format")
     check_target(args.output, force=args.force)
-    filters = _filters(args)
+    filters = filters_from_args(args)
     query, sort = args.query, args.sort
     if args.saved:
         if args.query or not filters.is_empty():
@@ -489,7 +445,7 @@ def cmd_export(args) -> int:
         bookmarked=args.bookmarked,
         tag=args.tag,
     )
-    with _open(args) as archive:
+    with open_archive(args) as archive:
         selected = select(archive, selection, bookmarks)
         missing = selected.missing_bookmarks
         if missing:
@@ -501,7 +457,7 @@ def cmd_export(args) -> int:
         items = iter_items(archive, selected.ids, bookmarks, with_text=fmt in NEEDS_TEXT)
         report = export(items, args.output, fmt, force=args.force, title=args.title, pdf_writer=pdf_writer)
     if args.json:
-        _print_json({**report.to_json(), "missing_bookmarks": missing})
+        print_json({**report.to_json(), "missing_bookmarks": missing})
     else:
         print(f"exported {report.count} meeting(s) to {report.path} ({report.format})")
     return 0

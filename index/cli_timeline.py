@@ -19,12 +19,11 @@ from .chronology import (
     to_csv,
     to_markdown,
 )
+from .cli_common import add_filter_options, filters_from_args, open_archive, print_json
 
 
 def add_timeline_parser(sub) -> argparse.ArgumentParser:
     """Add the ``timeline`` subcommand to ``sub`` (the parser's subparsers)."""
-    from . import cli  # at call time: cli imports this module
-
     p = sub.add_parser(
         "timeline",
         help="meetings and the past events they refer to, by date",
@@ -32,7 +31,7 @@ def add_timeline_parser(sub) -> argparse.ArgumentParser:
         "meetings and referenced past events sorted by date, with lanes and gaps.",
     )
     p.add_argument("query", nargs="?", default="", help="search text (default: every meeting)")
-    cli._add_filters(p)
+    add_filter_options(p)
     p.add_argument(
         "--lanes",
         choices=LANE_MODES,
@@ -54,17 +53,15 @@ def add_timeline_parser(sub) -> argparse.ArgumentParser:
 
 
 def cmd_timeline(args) -> int:
-    from . import cli
-
     if args.gap_days < 1:
         print("readout-archive: error: --gap-days must be at least 1", file=sys.stderr)
         return 2
-    with cli._open(args) as archive:
+    with open_archive(args) as archive:
         chronology = chronology_for(
-            archive, args.query, cli._filters(args), with_references=not args.no_references
+            archive, args.query, filters_from_args(args), with_references=not args.no_references
         )
     if args.json:
-        cli._print_json(chronology.to_json(args.lanes, args.gap_days))
+        print_json(chronology.to_json(args.lanes, args.gap_days))
         return 0
     if args.table == "csv":
         sys.stdout.write(to_csv(chronology, args.lanes, args.gap_days))
