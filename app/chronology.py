@@ -1532,6 +1532,19 @@ class ChronologyView(QWidget):
         if index >= 0:
             self.lanes_combo.setCurrentIndex(index)
 
+    @property
+    def lanes(self) -> str:
+        return self.lanes_combo.currentData()
+
+    def set_gap_days(self, days: int) -> None:
+        index = self.gaps_combo.findData(days)
+        if index >= 0:
+            self.gaps_combo.setCurrentIndex(index)
+
+    @property
+    def gap_days(self) -> int:
+        return int(self.gaps_combo.currentData())
+
     @Slot()
     def _on_fit_button_clicked(self) -> None:
         from PySide6.QtWidgets import QApplication

@@ -371,6 +371,9 @@ class MainWindow(QMainWindow):
         self._sort = self._sort_for(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self.actions.toggle_filters.setChecked(s.filters_visible)
         self.filter_bar.setVisible(s.filters_visible)
+        self.chronology.set_lanes(s.chronology_lanes)
+        self.chronology.set_gap_days(s.chronology_gap_days)
+        self.result_tabs.setCurrentIndex(s.result_tab if 0 <= s.result_tab < self.result_tabs.count() else 0)
 
     def save_settings(self) -> None:
         s = self.settings
@@ -380,6 +383,9 @@ class MainWindow(QMainWindow):
         s.header_state = self.table.horizontalHeader().saveState()
         s.filters_visible = self.actions.toggle_filters.isChecked()
         s.hidden_entity_kinds = sorted(self.detail.hidden_kinds)
+        s.result_tab = self.result_tabs.currentIndex()
+        s.chronology_lanes = self.chronology.lanes
+        s.chronology_gap_days = self.chronology.gap_days
         s.sync()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -12,6 +12,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from index.chronology import DEFAULT_GAP_DAYS
+
 T = TypeVar("T")
 
 HISTORY_SIZE = 20
@@ -49,6 +51,9 @@ class Settings:
     hidden_entity_kinds = Setting("detail/hidden_kinds", [], list)
     export_folder = Setting("export/folder", "", str)
     export_format = Setting("export/format", "csv", str)
+    result_tab = Setting("window/tab", 0, int)  # 0 list, 1 chronology
+    chronology_lanes = Setting("chronology/lanes", "type", str)
+    chronology_gap_days = Setting("chronology/gap_days", DEFAULT_GAP_DAYS, int)
 
     def __init__(self, path: str | Path):
         self.path = Path(path)

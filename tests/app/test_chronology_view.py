@@ -217,3 +217,22 @@ def test_short_titles_drop_the_readout_prefix():
     assert short_title("Joint Readout of the Inaugural Meeting") == "Inaugural Meeting"
     assert short_title("Japan-Viet Nam Summit") == "Japan-Viet Nam Summit"
     assert dt.date(2023, 11, 27).toordinal() > 0
+
+
+def test_lanes_gaps_and_tab_are_remembered(make_window):
+    first = make_window()
+    first.result_tabs.setCurrentWidget(first.chronology)
+    first.chronology.set_lanes("participant")
+    other_gap = next(
+        first.chronology.gaps_combo.itemData(i)
+        for i in range(first.chronology.gaps_combo.count())
+        if first.chronology.gaps_combo.itemData(i) != first.chronology.gap_days
+    )
+    first.chronology.set_gap_days(other_gap)
+    first.close()
+
+    second = make_window()
+    assert second.result_tabs.currentWidget() is second.chronology
+    assert second.chronology.lanes == "participant"
+    assert second.chronology.canvas.lanes_by == "participant"
+    assert second.chronology.gap_days == other_gap
