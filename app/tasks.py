@@ -109,6 +109,7 @@ class TaskRunner(QObject):
         self._running: set[Task] = set()
         self._runnables: dict[Task, QRunnable] = {}
         self._retired: list[QRunnable] = []  # finished; freed on the next start, when surely returned
+        self._closed = False
 
     def run(
         self,
@@ -124,11 +125,11 @@ class TaskRunner(QObject):
         del self._retired[:-8]  # long returned from run(): safe to free
         task = Task(name, fn, self)
         if succeeded is not None:
-            task.succeeded.connect(succeeded)
+            task.succeeded.connect(self._guarded(succeeded))
         if failed is not None:
-            task.failed.connect(failed)
+            task.failed.connect(self._guarded(failed))
         if progressed is not None:
-            task.progressed.connect(progressed)
+            task.progressed.connect(self._guarded(progressed))
         self._running.add(task)
         task.finished.connect(lambda t=task: self._finished(t))
         runnable = _Runnable(task)
@@ -148,7 +149,20 @@ class TaskRunner(QObject):
         task.deleteLater()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel everything and wait for the workers; True when all stopped in time."""
+        """Cancel everything and wait for the workers; True when all stopped in time.
+
+        Results that finished work has already queued for the GUI thread are dropped: their
+        handlers may belong to widgets that are about to be deleted."""
+        self._closed = True
         for task in list(self._running):
             task.cancel()
         return self._pool.waitForDone(timeout_ms)
+
+    def _guarded(self, handler: Callable[..., None]) -> Callable[..., None]:
+        """``handler``, unless the runner has been shut down by the time the signal arrives."""
+
+        def deliver(*args) -> None:
+            if not self._closed:
+                handler(*args)
+
+        return deliver

@@ -74,3 +74,14 @@ def test_skipped_files_are_listed_for_copying(window, qtbot, tmp_path, messages)
     if report is not None and report.skipped:
         assert messages.shown[-1].level == "skipped"
         assert "missing-folder" in messages.shown[-1].details
+
+
+def test_results_queued_before_shutdown_are_dropped(qtbot):
+    from app.tasks import TaskRunner
+
+    runner = TaskRunner()
+    delivered = []
+    runner.run("quick", lambda progress, cancel: 42, succeeded=delivered.append)
+    assert runner.shutdown()  # the work is done; its result waits in the event queue
+    qtbot.waitUntil(lambda: not runner.running())  # the queued signals have been delivered
+    assert delivered == []
