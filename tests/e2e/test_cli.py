@@ -5,26 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-EXE = shutil.which("readout-archive")
-
-
-def run(data_dir, *args, check=True):
-    cmd = [EXE] if EXE else [sys.executable, "-m", "index.cli"]
-    proc = subprocess.run(
-        [*cmd, "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}: {proc.stderr}")
-    return proc
+from .cli import run
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -13,22 +12,9 @@ import sys
 
 import pytest
 
-EXE = shutil.which("readout-archive")
+from .cli import run
+
 KAMIKAWA_FILE = "000_3a5af91ac2344a0e.txt"
-
-
-def run(data_dir, *args, check=True):
-    cmd = [EXE] if EXE else [sys.executable, "-m", "index.cli"]
-    proc = subprocess.run(
-        [*cmd, "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}: {proc.stderr}")
-    return proc
 
 
 @pytest.fixture
