@@ -30,6 +30,7 @@ from .gazetteer import Gazetteer
 from .highlight import Wanted, match_spans, query_terms, snippet
 from .models import (
     ENTITY_KINDS,
+    EntityMention,
     EntitySummary,
     FacetCount,
     Hit,
@@ -47,7 +48,6 @@ from .store import MENTIONED_COUNTRY, FileState, Store, facet_values
 # Bump when extraction changes what is stored: the archive is then re-parsed on open.
 EXTRACT_VERSION = 3
 INDEX_FORMAT = f"{SCHEMA_VERSION}.{EXTRACT_VERSION}"
-BATCH = 256
 # Set in the store while an indexing run is under way: found on open, the run was cut short.
 PENDING_KEY = "indexing_started"
 OPEN_ATTEMPTS = 5  # a damaged-looking index while another process writes: retry this often...
@@ -422,7 +422,7 @@ class Archive:
             "source": meeting.source,
             "title": p.title,
             "body": p.text,
-            "aliases": "\n".join(_alias_text(gaz, p.countries, p.text)),
+            "aliases": "\n".join(_alias_text(gaz, p.countries, meeting.entities)),
             "country": "\n".join(
                 v for c in dict.fromkeys(p.countries) for v in (c, *gaz.country_variants(c))
             ),
@@ -656,11 +656,15 @@ def _unchanged(state: FileState | None, found: ingest.FoundFile) -> bool:
     return state is not None and state.size == found.size and state.mtime_ns == found.mtime_ns
 
 
-def _alias_text(gazetteer: Gazetteer, countries: Iterable[str], text: str) -> list[str]:
-    """Every spelling of every country the readout names, for searches by any variant."""
+def _alias_text(
+    gazetteer: Gazetteer, countries: Iterable[str], mentions: Iterable[EntityMention]
+) -> list[str]:
+    """Every spelling of every country the readout names (its participants' countries and the
+    country mentions entity extraction already found), for searches by any variant."""
     names = dict.fromkeys(countries)
-    for _start, _end, name in gazetteer.find_countries(text):
-        names[name] = None
+    for mention in mentions:
+        if mention.kind == "country":
+            names[mention.canonical] = None
     return [variant for name in names for variant in (name, *gazetteer.country_variants(name))]
 
 
