@@ -19,11 +19,11 @@ from pathlib import Path
 
 from whoosh import index as windex
 from whoosh.index import LockError
-from whoosh.sorting import FieldFacet
 from whoosh.util.filelock import FileLock
 
 from . import ingest
 from .atomic import write_json_atomic
+from .engine import Engine
 from .entities import EntityTables
 from .errors import ArchiveError, BadQuery, CorruptIndex, IndexLocked, UnknownMeeting
 from .gazetteer import Gazetteer
@@ -70,6 +70,7 @@ class Archive:
         self.workers: int | None = None  # parser processes for large jobs; None = by file and CPU count
         self._lock = threading.RLock()
         self._searcher = None
+        self._engine: Engine | None = None
         self._queries = QueryBuilder(self.schema, self.gazetteer.canonical_country)
         paths.ensure()
         self._write_lock = _WriteLock(paths.root / "index.lock")
@@ -518,24 +519,18 @@ class Archive:
         # together under it, so a search sees the old archive or the new one, never a mix.
         with self._lock:
             searcher = self._current_searcher()
-            # optimize=False: the collector counts every match, so the total is exact (and, for
-            # fuzzy terms, much faster than Whoosh's estimate, which expands every term again).
-            kwargs = {"limit": limit, "filter": filter_query, "optimize": False}
+            engine = self._engine_for(searcher)
+            matched = engine.evaluate(query)
+            if filter_query is not None:
+                allowed = engine.evaluate(filter_query)
+                matched = {d: s for d, s in matched.items() if d in allowed}
+            total = len(matched)
             if sort == "relevance" and query.__class__.__name__ == "Every":
                 sort = "date"
-            if sort != "relevance":
-                kwargs["sortedby"] = FieldFacet("date", reverse=(sort == "date"))
-            results = searcher.search(query, **kwargs)
-            total = len(results)
-            ids = [(hit["id"], hit.score or 0.0) for hit in results]
+            ids = [(engine.meeting_id(d), matched[d]) for d in engine.top(matched, limit, sort)]
             if facets:
-                every = (
-                    searcher.search(query, limit=None, filter=filter_query, optimize=False)
-                    if limit
-                    else results
-                )
-                all_ids = [hit["id"] for hit in every]
-            wanted = query_terms(query, searcher.reader()) if snippets else Wanted()
+                all_ids = [engine.meeting_id(d) for d in matched]
+            wanted = query_terms(query, engine.expand) if snippets else Wanted()
             records = self._store.records(i for i, _ in ids)
             hits = []
             for rank, (mid, score) in enumerate(ids):
@@ -598,8 +593,14 @@ class Archive:
         if body is None:
             raise UnknownMeeting(meeting_id)
         with self._lock:
-            wanted = query_terms(query, self._current_searcher().reader())
+            wanted = query_terms(query, self._engine_for(self._current_searcher()).expand)
         return match_spans(body, wanted)
+
+    def _engine_for(self, searcher) -> Engine:
+        """The query engine of ``searcher``'s index generation (its caches live as long)."""
+        if self._engine is None or self._engine.searcher is not searcher:
+            self._engine = Engine(searcher)
+        return self._engine
 
     def _current_searcher(self):
         if self._searcher is not None:

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from whoosh.support.levenshtein import damerau_levenshtein
-
 from .schema import text_analyzer
 
 _ANALYZER = text_analyzer()
@@ -20,66 +18,110 @@ SNIPPET_CHARS = 240
 
 @dataclass(frozen=True)
 class Wanted:
-    """What a query looks for in a text: analysed words, phrases, and fuzzy terms
-    (text, maximum edit distance, prefix length that must match exactly)."""
+    """What a query looks for in a text: analysed words (wildcards and fuzzy terms expanded
+    against the index) and phrases."""
 
     words: frozenset[str] = frozenset()
     phrases: tuple[tuple[str, ...], ...] = ()
-    fuzzy: tuple[tuple[str, int, int], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.phrases or self.fuzzy)
+        return bool(self.words or self.phrases)
 
 
 def match_spans(text: str, wanted: Wanted) -> list[tuple[int, int]]:
-    """[start, end) spans of tokens of ``text`` whose analysed form is wanted (a word, or within
-    the edit distance of a fuzzy term), and of consecutive token runs equal to a phrase."""
+    """[start, end) spans of tokens of ``text`` whose analysed form is wanted, and of consecutive
+    token runs equal to a phrase. Only candidate tokens are analysed (see ``_candidates``)."""
     if not wanted:
         return []
-    if not wanted.phrases and not wanted.fuzzy and text.isascii():
-        return _merge(_term_spans_fast(text, wanted.words))
-    tokens = list(_ANALYZER.spans(text))
     spans: list[tuple[int, int]] = []
-    for word, start, end in tokens:
-        if word in wanted.words or any(_near(word, *fuzzy) for fuzzy in wanted.fuzzy):
-            spans.append((start, end))
+    firsts: dict[str, list[tuple[str, ...]]] = {}
     for phrase in wanted.phrases:
-        n = len(phrase)
-        for i in range(len(tokens) - n + 1):
-            if all(tokens[i + k][0] == phrase[k] for k in range(n)):
-                spans.append((tokens[i][1], tokens[i + n - 1][2]))
+        firsts.setdefault(phrase[0], []).append(phrase)
+    for form, start, end in _candidates(text, wanted.words | frozenset(firsts)):
+        if form in wanted.words:
+            spans.append((start, end))
+        for phrase in firsts.get(form, ()):
+            stop = _phrase_end(text, end, phrase[1:])
+            if stop is not None:
+                spans.append((start, stop))
     return _merge(spans)
 
 
-def _near(word: str, target: str, maxdist: int, prefix: int) -> bool:
-    if abs(len(word) - len(target)) > maxdist or word[:prefix] != target[:prefix]:
-        return False
-    return damerau_levenshtein(word, target, maxdist + 1) <= maxdist
+def _candidates(text: str, forms: frozenset[str]):
+    """(form, start, end) of the non-stop tokens of ``text`` whose analysed form is in ``forms``,
+    without analysing every token.
 
-
-def _term_spans_fast(text: str, wanted: frozenset[str]) -> list[tuple[int, int]]:
-    """Like the token scan, but only words that could stem to a wanted form are analysed.
-
-    A Porter stem is a prefix of its word except for its last letter ("happi" for "happy"), so
-    a case-insensitive scan for each stem minus its last letter finds every candidate; the
-    candidate's whole token is then analysed as usual. Only for ASCII text (no accent folding)."""
-    spans = []
+    A Porter stem agrees with the start of its (lower-cased) word except for at most its last two
+    letters ("happi" for "happy", "employable" for "Employability"), so a case-insensitive scan
+    for each form's prefix finds every ASCII candidate; tokens with a non-ASCII letter (accents to
+    fold) are always candidates. Each candidate's whole token is then analysed as usual."""
+    starts = {m.start() for m in _prefix_pattern(forms).finditer(text)}
+    if not text.isascii():
+        for m in _NON_ASCII.finditer(text):
+            if _WORD_CHAR.match(m.group()):  # a letter, not a curly quote or a dash
+                starts.add(_token_start(text, m.start()))
     token_at = _ANALYZER.expression.match
     normalise = _ANALYZER.normalise
-    for match in _candidate_pattern(wanted).finditer(text):
-        token = token_at(text, match.start())
+    for start in sorted(starts):
+        if _inside_token(text, start):
+            continue
+        token = token_at(text, start)
         if token is not None:
             form, stopped = normalise(token.group(0))
-            if form in wanted and not stopped:
-                spans.append((token.start(), token.end()))
-    return spans
+            if form in forms and not stopped:
+                yield form, start, token.end()
+
+
+_WORD_CHAR = re.compile(r"\w")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _inside_token(text: str, i: int) -> bool:
+    """Whether position ``i`` continues a token (the analyzer's rule: after a letter, or after a
+    letter and an inner dot or apostrophe)."""
+    if i == 0:
+        return False
+    before = text[i - 1]
+    if _WORD_CHAR.match(before):
+        return True
+    return before in ".'’" and i >= 2 and _WORD_CHAR.match(text[i - 2]) is not None
+
+
+def _token_start(text: str, i: int) -> int:
+    while _inside_token(text, i):
+        i -= 1
+    return i
+
+
+def _phrase_end(text: str, pos: int, rest: tuple[str, ...]) -> int | None:
+    """End offset of ``rest`` as the next non-stop tokens from ``pos`` (stop words between the
+    words are skipped, as the index does), or None."""
+    if not rest:
+        return pos
+    normalise = _ANALYZER.normalise
+    want = 0
+    for match in _ANALYZER.expression.finditer(text, pos):
+        form, stopped = normalise(match.group(0))
+        if stopped:
+            continue
+        if form != rest[want]:
+            return None
+        want += 1
+        if want == len(rest):
+            return match.end()
+    return None
+
+
+def _stem_prefix(form: str) -> str:
+    return form[: max(1, len(form) - (2 if len(form) >= 5 else 1))]
 
 
 @lru_cache(maxsize=256)
-def _candidate_pattern(wanted: frozenset[str]) -> re.Pattern[str]:
-    prefixes = sorted({w[: max(1, len(w) - 1)] for w in wanted}, key=len, reverse=True)
-    alternatives = "|".join(re.escape(p) for p in prefixes) or "(?!)"
-    return re.compile(rf"(?<![\w.'’])(?:{alternatives})", re.IGNORECASE)
+def _prefix_pattern(forms: frozenset[str]) -> re.Pattern[str]:
+    # Plain literals: a lookbehind for the token start would make the scan four times slower,
+    # so _candidates checks the start itself.
+    prefixes = sorted({_stem_prefix(w) for w in forms}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(p) for p in prefixes) or "(?!)", re.IGNORECASE)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -145,38 +187,34 @@ def snippet(
     return prefix + "".join(out) + suffix, rebased
 
 
-def query_terms(query, reader, fields=("title", "body", "aliases")) -> Wanted:
-    """What a parsed Whoosh query looks for in the text fields (not under NOT): wildcards are
-    expanded against the index; fuzzy terms are kept as such and matched by edit distance in
-    the text (expanding them against the whole lexicon is slow)."""
+def query_terms(query, expand, fields=("title", "body", "aliases")) -> Wanted:
+    """What a parsed Whoosh query looks for in the text fields (not under NOT). ``expand`` gives
+    the index words a wildcard or fuzzy query stands for (``Engine.expand``), as in the search."""
     words: set[str] = set()
     phrases: list[tuple[str, ...]] = []
-    fuzzy: list[tuple[str, int, int]] = []
-    _collect(query, reader, fields, words, phrases, fuzzy)
-    return Wanted(frozenset(words), tuple(phrases), tuple(dict.fromkeys(fuzzy)))
+    _collect(query, expand, fields, words, phrases)
+    return Wanted(frozenset(words), tuple(phrases))
 
 
-def _collect(query, reader, fields, words: set[str], phrases: list, fuzzy: list) -> None:
+def _collect(query, expand, fields, words: set[str], phrases: list) -> None:
     kind = type(query).__name__
     if kind == "Not":
         return
     if kind == "AndNot":
-        _collect(query.a, reader, fields, words, phrases, fuzzy)
+        _collect(query.a, expand, fields, words, phrases)
+        return
+    if getattr(query, "fieldname", None) not in fields and not list(query.children()):
         return
     if kind == "Phrase":
-        if query.fieldname in fields:
-            phrases.append(tuple(query.words))
-        return
-    if kind == "FuzzyTerm":
-        if query.fieldname in fields:
-            fuzzy.append((query.text, query.maxdist, query.prefixlength))
-        return
-    children = list(query.children())
-    if children:
-        for child in children:
-            _collect(child, reader, fields, words, phrases, fuzzy)
-        return
-    if getattr(query, "fieldname", None) in fields:
-        for fieldname, text in query.existing_terms(reader, phrases=False, expand=True):
-            if fieldname in fields:
-                words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        phrases.append(tuple(query.words))
+    elif kind in ("Prefix", "Wildcard", "FuzzyTerm", "Variations", "Regex"):
+        words.update(_text(t) for t in expand(query))
+    elif kind == "Term":
+        words.add(_text(query.text))
+    else:
+        for child in query.children():
+            _collect(child, expand, fields, words, phrases)
+
+
+def _text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term

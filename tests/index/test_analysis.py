@@ -58,17 +58,58 @@ def test_offsets_always_slice_the_token(text):
         assert analyzer.normalise(text[start:end])[0] == form
 
 
-@given(
-    st.lists(
-        st.sampled_from(["happy", "happiness", "meetings", "meet", "policies", "U.S.", "Japan's", "x"]),
-        max_size=30,
-    )
-)
-def test_fast_and_full_highlight_scans_agree(words):
-    from index.highlight import _ANALYZER, _merge, _term_spans_fast
+def _reference_spans(text, wanted):
+    """The obvious scan the fast highlighter must agree with: analyse every token."""
+    from index.highlight import _ANALYZER, _merge
 
-    text = " ".join(words) + " the policy of relational happiness"
-    for query in (["happi"], ["meet", "polici"], ["u."], ["japan"], ["relat", "x"]):
-        wanted = frozenset(query)
-        full = [(s, e) for form, s, e in _ANALYZER.spans(text) if form in wanted]
-        assert _merge(_term_spans_fast(text, wanted)) == _merge(full)
+    tokens = list(_ANALYZER.spans(text))
+    spans = [(s, e) for form, s, e in tokens if form in wanted.words]
+    for phrase in wanted.phrases:
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if all(tokens[i + k][0] == phrase[k] for k in range(n)):
+                spans.append((tokens[i][1], tokens[i + n - 1][2]))
+    return _merge(spans)
+
+
+WORDS = [
+    "happy", "happiness", "meetings", "meet", "policies", "U.S.", "Japan's", "x", "Việt", "Nam’s",
+    "Employability", "prime", "Minister", "of", "the", "...", "talks...Japan", "a.b", "São", "ÉTAT",
+    "Hà", "Nội", "-", "co-operation", "\n",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=40), st.sampled_from([" ", "", "\u00a0"]))
+def test_fast_highlighting_agrees_with_analysing_every_token(words, sep):
+    from index.highlight import Wanted, match_spans
+
+    text = sep.join(words) + " the policy of relational happiness"
+    queries = [
+        Wanted(frozenset({"happi"})),
+        Wanted(frozenset({"meet", "polici"})),
+        Wanted(frozenset({"u.s", "japan"})),
+        Wanted(frozenset({"viet", "nam", "sao", "etat", "ha", "noi"})),
+        Wanted(frozenset({"employ", "relat", "x"})),
+        Wanted(phrases=(("prime", "minist"), ("viet", "nam"), ("japan", "x"))),
+        Wanted(frozenset({"co"}), phrases=(("co", "oper"),)),
+    ]
+    for wanted in queries:
+        assert match_spans(text, wanted) == _reference_spans(text, wanted), wanted
+
+
+def test_fast_highlighting_agrees_on_real_readouts():
+    from pathlib import Path
+
+    from index.highlight import Wanted, match_spans
+
+    corpus = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    texts = [p.read_text("utf-8", errors="replace") for p in sorted(corpus.rglob("*.txt"))[:60]]
+    assert texts, "../shared/corpus must sit beside the checkout"
+    queries = [
+        Wanted(frozenset({"presid", "secur", "viet", "nam", "minist", "cooper"})),
+        Wanted(phrases=(("prime", "minist"), ("indo", "pacif"), ("unit", "state"))),
+        Wanted(frozenset({"kishida", "blinken", "kamikawa", "u.s", "japan"})),
+    ]
+    for text in texts:
+        for wanted in queries:
+            assert match_spans(text, wanted) == _reference_spans(text, wanted)

@@ -1,0 +1,371 @@
+"""Query evaluation a posting list at a time, over the Whoosh index.
+
+Whoosh's matchers step through every matching document in Python, several calls per document and
+field; a search for a common word in 10,000 readouts spent 30-50 ms there, and counting all the
+matches (which Whoosh's top-N collector skips) as long again. Here a parsed Whoosh query is
+evaluated on whole posting lists instead: each term's postings are read block by block and scored
+once with Whoosh's own BM25F formula and statistics, kept per index generation (the searcher), and
+combined with dict and set operations. The result is the exact set of matching documents with the
+same scores Whoosh gives, so ranking and counts agree with Whoosh's; query kinds without a posting
+list form here (phrases, for instance) are evaluated by Whoosh's matcher for that part only.
+
+One ``Engine`` belongs to one searcher: a commit makes a new searcher and so a new engine.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from whoosh import query as wq
+from whoosh.scoring import bm25
+
+# Scored posting lists kept per generation, by number of postings (about 80 bytes each).
+CACHE_POSTINGS = 600_000
+
+
+class Engine:
+    def __init__(self, searcher, cache_postings: int = CACHE_POSTINGS):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = self.reader.schema
+        self._leaves = self.reader.leaf_readers()
+        self._cache: OrderedDict[tuple[str, bytes], dict[int, float]] = OrderedDict()
+        self._cached_postings = 0
+        self._cache_limit = cache_postings
+        self._lengths: dict[str, list[int]] = {}
+        self._dates: tuple[list[int], list[int]] | None = None  # sorted (values, docnums)
+        self._date_of: dict[int, int] | None = None
+        self._ids: dict[int, str] = {}
+        self._expanded: dict[tuple, list[bytes]] = {}
+        self._universe: frozenset[int] | None = None
+        self._lock = threading.RLock()  # searches from several threads share the caches
+
+    # -- public -------------------------------------------------------------------------------
+    def evaluate(self, query: wq.Query) -> dict[int, float]:
+        """Every live document matching ``query``, with its score."""
+        with self._lock:
+            return self._eval(query)
+
+    def top(self, scores: dict[int, float], limit: int | None, sort: str) -> list[int]:
+        """Document numbers of ``scores`` in result order: best score first (ties: index order),
+        or by meeting date ("date": newest first, "date-asc"), cut to ``limit``."""
+        if sort == "relevance":
+            if limit is None or limit >= len(scores):
+                return sorted(scores, key=lambda d: (-scores[d], d))
+            return heapq.nsmallest(limit, scores, key=lambda d: (-scores[d], d))
+        date_of = self._date_map()
+        missing = _MISSING_DATE
+        if sort == "date":
+            order = sorted(scores, key=lambda d: (-date_of.get(d, missing), d))
+        else:
+            order = sorted(scores, key=lambda d: (date_of.get(d, missing), d))
+        return order if limit is None else order[:limit]
+
+    def meeting_id(self, docnum: int) -> str:
+        mid = self._ids.get(docnum)
+        if mid is None:
+            mid = self._ids[docnum] = self.searcher.stored_fields(docnum)["id"]
+        return mid
+
+    # -- evaluation ---------------------------------------------------------------------------
+    def _eval(self, q: wq.Query) -> dict[int, float]:
+        kind = type(q)
+        if kind is wq.Term:
+            scores = self._term(q.fieldname, q.text)
+            return _boosted(scores, q.boost)
+        if kind is wq.Or:
+            if q.scale is not None:
+                return self._via_whoosh(q)
+            return _boosted(_union(self._eval(sub) for sub in q.subqueries), q.boost)
+        if kind is wq.And:
+            positive = [s for s in q.subqueries if type(s) is not wq.Not]
+            negative = [s.query for s in q.subqueries if type(s) is wq.Not]
+            if not positive:
+                result = dict.fromkeys(self._live(), 0.0)
+            else:
+                parts = sorted((self._eval(sub) for sub in positive), key=len)
+                result = _intersection(parts)
+            for sub in negative:  # Whoosh's inverse matcher scores 1.0 for each NOT part
+                excluded = self._eval(sub)
+                result = {d: s + _NOT_SCORE for d, s in result.items() if d not in excluded}
+            return _boosted(result, q.boost)
+        if kind is wq.Not:
+            excluded = self._eval(q.query)
+            return dict.fromkeys((d for d in self._live() if d not in excluded), _NOT_SCORE)
+        if kind is wq.AndNot:
+            result = self._eval(q.a)
+            excluded = self._eval(q.b)
+            return {d: s for d, s in result.items() if d not in excluded}
+        if kind is wq.AndMaybe:
+            result = self._eval(q.a)
+            maybe = self._eval(q.b)
+            return {d: s + maybe.get(d, 0.0) for d, s in result.items()}
+        if kind is wq.Every:
+            return dict.fromkeys(self._live(), q.boost)
+        if kind in (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Variations, wq.Regex):
+            return self._multiterm(q)
+        if kind is wq.Phrase and q.slop == 1 and len(q.words) > 1:
+            return self._phrase(q)
+        if kind in (wq.NumericRange, wq.DateRange) and q.fieldname == "date":
+            return self._date_range(q)
+        if isinstance(q, type(wq.NullQuery)) or q is wq.NullQuery:
+            return {}
+        return self._via_whoosh(q)
+
+    def _term(self, fieldname: str, text) -> dict[int, float]:
+        field = self.schema[fieldname] if fieldname in self.schema else None
+        if field is None:
+            return {}
+        btext = field.to_bytes(text) if not isinstance(text, bytes) else text
+        key = (fieldname, btext)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        scores = self._read_term(fieldname, btext)
+        if fieldname != "id":  # id filters name thousands of one-document terms: not worth keeping
+            self._remember(key, scores)
+        return scores
+
+    def _read_term(self, fieldname: str, btext: bytes) -> dict[int, float]:
+        field = self.schema[fieldname]
+        if (fieldname, btext) not in self.reader:
+            return {}
+        scorable = field.scorable
+        if scorable:
+            weighting = self.searcher.weighting
+            idf = self.searcher.idf(fieldname, btext)
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            b = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
+            k1 = weighting.K1
+        else:  # Whoosh scores unscored fields with the term's largest weight
+            constant = self.reader.term_info(fieldname, btext).max_weight()
+        out: dict[int, float] = {}
+        for seg, offset in self._leaves:
+            if (fieldname, btext) not in seg:
+                continue
+            ids, weights = _postings(seg, fieldname, btext)
+            deleted = seg.deleted_docs_set if seg.has_deletions() else ()
+            if scorable:
+                lengths = self._segment_lengths(seg, offset, fieldname)
+                for docnum, weight in zip(ids, weights, strict=True):
+                    if docnum not in deleted:
+                        out[docnum + offset] = bm25(idf, weight, lengths[docnum], avgfl, b, k1)
+            else:
+                for docnum in ids:
+                    if docnum not in deleted:
+                        out[docnum + offset] = constant
+        return out
+
+    def _phrase(self, q: wq.Phrase) -> dict[int, float]:
+        """Documents with the words at consecutive positions (Whoosh's phrase with slop 1: its
+        SpanNear2 over the words' term matchers), scored as Whoosh does: the words' sum."""
+        field = self.schema[q.fieldname] if q.fieldname in self.schema else None
+        if field is None or not field.format.supports("positions"):
+            return self._via_whoosh(q)
+        words = [field.to_bytes(w) if not isinstance(w, bytes) else w for w in q.words]
+        parts = [self._term(q.fieldname, w) for w in words]
+        if not all(parts):
+            return {}
+        candidates = _intersection(sorted(parts, key=len))
+        where = [self._positions(q.fieldname, w) for w in words]
+        decode = field.format.decode_positions
+        out: dict[int, float] = {}
+        for docnum, score in candidates.items():
+            later = [set(decode(w[docnum])) for w in where[1:]]
+            for start in decode(where[0][docnum]):
+                if all(start + i in pos for i, pos in enumerate(later, 1)):
+                    out[docnum] = score * q.boost
+                    break
+        return out
+
+    def _positions(self, fieldname: str, btext: bytes) -> dict[int, bytes]:
+        """docnum -> the encoded positions of one term (cached with the scored postings)."""
+        key = ("\x00positions", fieldname.encode() + b"\x00" + btext)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = {}
+            for seg, offset in self._leaves:
+                if (fieldname, btext) in seg:
+                    ids, _, values = _postings(seg, fieldname, btext, values=True)
+                    cached.update(zip((d + offset for d in ids), values, strict=True))
+            self._remember(key, cached)
+        return cached
+
+    def _remember(self, key, value: dict) -> None:
+        self._cache[key] = value
+        self._cached_postings += len(value)
+        while self._cached_postings > self._cache_limit and len(self._cache) > 1:
+            _, old = self._cache.popitem(last=False)
+            self._cached_postings -= len(old)
+
+    def _segment_lengths(self, seg, offset: int, fieldname: str) -> list[int]:
+        key = f"{offset}:{fieldname}"
+        lengths = self._lengths.get(key)
+        if lengths is None:
+            lengths = self._lengths[key] = _field_lengths(seg, fieldname)
+        return lengths
+
+    def expand(self, q) -> list[bytes]:
+        """The index words a wildcard, fuzzy or variations query stands for (kept per generation).
+
+        Expanded per segment: Whoosh's combined reader has no fast fuzzy expansion (it measures
+        the distance to every word of the index), a segment's reader walks its word graph."""
+        key = (type(q).__name__, q.fieldname, q.text, getattr(q, "maxdist", 0), getattr(q, "prefixlength", 0))
+        words = self._expanded.get(key)
+        if words is None:
+            with self._lock:
+                words = sorted({w for seg, _ in self._leaves for w in q._btexts(seg) if w})
+            self._expanded[key] = words
+        return words
+
+    def _multiterm(self, q) -> dict[int, float]:
+        words = self.expand(q)
+        # Scored as the sum of the expanded words' scores. (Whoosh does that too in segments of
+        # over 5,000 documents, and gives a constant score in smaller ones: ranking should not
+        # depend on how the index happens to be split into segments.)
+        return _boosted(_union(self._term(q.fieldname, w) for w in words), q.boost)
+
+    def _date_range(self, q) -> dict[int, float]:
+        values, docnums = self._date_index()
+        field = self.schema["date"]
+        start = field.prepare_number(q.start) if q.start is not None else None
+        end = field.prepare_number(q.end) if q.end is not None else None
+        lo = (
+            0
+            if start is None
+            else (bisect.bisect_right if q.startexcl else bisect.bisect_left)(values, start)
+        )
+        hi = (
+            len(values)
+            if end is None
+            else (bisect.bisect_left if q.endexcl else bisect.bisect_right)(values, end)
+        )
+        return dict.fromkeys(docnums[lo:hi], q.boost)
+
+    def _date_index(self) -> tuple[list[int], list[int]]:
+        if self._dates is None:
+            pairs = sorted((v, d) for d, v in self._date_map().items())
+            self._dates = ([v for v, _ in pairs], [d for _, d in pairs])
+        return self._dates
+
+    def _date_map(self) -> dict[int, int]:
+        """docnum -> the date column's number, for live documents that have a date."""
+        if self._date_of is None:
+            date_of: dict[int, int] = {}
+            for seg, offset in self._leaves:
+                if not seg.has_column("date"):
+                    continue
+                column = seg.column_reader("date", translate=False)
+                default = getattr(column, "_default", None)
+                deleted = seg.deleted_docs_set if seg.has_deletions() else ()
+                for docnum, value in enumerate(column):
+                    if value != default and docnum not in deleted:
+                        date_of[docnum + offset] = value
+            self._date_of = date_of
+        return self._date_of
+
+    def _live(self) -> frozenset[int]:
+        if self._universe is None:
+            live: set[int] = set()
+            for seg, offset in self._leaves:
+                deleted = seg.deleted_docs_set if seg.has_deletions() else ()
+                live.update(d + offset for d in range(seg.doc_count_all()) if d not in deleted)
+            self._universe = frozenset(live)
+        return self._universe
+
+    def _via_whoosh(self, q: wq.Query) -> dict[int, float]:
+        """Whoosh's own matcher for query kinds without a posting-list form here (phrases)."""
+        out: dict[int, float] = {}
+        matcher = q.matcher(self.searcher)
+        while matcher.is_active():
+            out[matcher.id()] = matcher.score()
+            matcher.next()
+        return out
+
+
+_NOT_SCORE = 1.0  # what Whoosh's InverseMatcher scores a document matching "NOT x"
+
+# The date column's value for "no date": missing dates sort as the oldest, as in Whoosh.
+_MISSING_DATE = -(2**63)
+
+
+def _postings(seg, fieldname: str, btext: bytes, values: bool = False):
+    """Segment-relative ids and weights (and with ``values`` the encoded values, i.e. positions)
+    of one term, deleted documents included."""
+    format_ = seg.schema[fieldname].format
+    leaf = seg._terms.matcher(fieldname, btext, format_)
+    ids: list[int] = []
+    weights: list[float] = []
+    raw: list[bytes] = []
+    try:  # a block at a time: Whoosh 2.7's W3LeafMatcher keeps each block's arrays
+        while leaf.is_active():
+            if leaf._ids is None:
+                leaf._read_ids()
+            if leaf._weights is None:
+                leaf._read_weights()
+            ids.extend(leaf._ids)
+            weights.extend(leaf._weights)
+            if values:
+                if leaf._values is None:
+                    leaf._read_values()
+                raw.extend(leaf._values)
+            leaf._next_block()
+    except AttributeError:  # another codec: step through the postings
+        leaf = seg._terms.matcher(fieldname, btext, format_)
+        ids, weights, raw = [], [], []
+        while leaf.is_active():
+            ids.append(leaf.id())
+            weights.append(leaf.weight())
+            if values:
+                raw.append(leaf.value())
+            leaf.next()
+    return (ids, weights, raw) if values else (ids, weights)
+
+
+def _field_lengths(seg, fieldname: str) -> list[int]:
+    """Every document's length of ``fieldname`` in one segment (as Whoosh's scorer reads it)."""
+    count = seg.doc_count_all()
+    try:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        column = seg._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return [1] * count
+        table = [byte_to_length(b) for b in range(256)]
+        return [table[b] if b else 1 for b in column]
+    except (ImportError, AttributeError):
+        return [seg.doc_field_length(d, fieldname, 1) or 1 for d in range(count)]
+
+
+def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
+    if boost == 1.0:
+        return scores
+    return {d: s * boost for d, s in scores.items()}
+
+
+def _union(parts: Iterable[dict[int, float]]) -> dict[int, float]:
+    parts = sorted(parts, key=len, reverse=True)
+    if not parts:
+        return {}
+    merged = dict(parts[0])
+    get = merged.get
+    for part in parts[1:]:
+        for d, s in part.items():
+            merged[d] = get(d, 0.0) + s
+    return merged
+
+
+def _intersection(parts: list[dict[int, float]]) -> dict[int, float]:
+    """Documents in every part (smallest first), with summed scores."""
+    result = dict(parts[0])
+    for part in parts[1:]:
+        result = {d: s + part[d] for d, s in result.items() if d in part}
+        if not result:
+            break
+    return result

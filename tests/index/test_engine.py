@@ -1,0 +1,113 @@
+"""The posting-list query engine must find exactly what Whoosh's own matchers find, score it the
+same, and rank it the same way; and search totals must count every match."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from whoosh.sorting import FieldFacet
+
+from index.archive import Archive
+from index.engine import Engine
+
+QUERIES = [
+    "president",
+    "japan security",
+    "taiwan OR strait",
+    "ukraine NOT russia",
+    "NOT japan",
+    "japan OR (korea AND NOT china)",
+    "japan ANDMAYBE korea",
+    '"prime minister"',
+    '"free and open indo-pacific"',
+    '"prime minister" AND japan',
+    '"minister minister"',
+    '"prime minister"~3',
+    "participant:blinken",
+    "type:summit",
+    "country:japan AND type:call",
+    "entity:asean",
+    "title:japan^2",
+    "secur*",
+    "sec?rity",
+    "kishda~",
+    "presdent~2",
+    "date:[2023-01-01 TO 2023-12-31] AND security",
+    "date:>2023-06-01",
+    "date:<2022-01-01",
+    "*",
+    "viet nam",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus_archive(tmp_path_factory):
+    from tests.conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/readouts is not beside the checkout")
+    root = tmp_path_factory.mktemp("engine")
+    files = root / "files"
+    shutil.copytree(CORPUS, files)
+    archive = Archive.open(root / "data")
+    archive.workers = 0
+    archive.index_paths([files])
+    # A second segment with deletions: change and remove a few files, index again.
+    texts = sorted(p for p in files.rglob("*") if p.suffix in (".txt", ".md", ".html"))
+    for path in texts[:3]:
+        path.unlink()
+    texts[3].write_text(texts[3].read_text("utf-8") + "\nAn added sentence on security.\n", "utf-8")
+    archive.index_paths([files])
+    yield archive
+    archive.close()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_engine_matches_scores_and_ranks_like_whoosh(corpus_archive, text):
+    searcher = corpus_archive._current_searcher()
+    assert len(searcher.reader().leaf_readers()) > 1, "the fixture should have several segments"
+    query = corpus_archive._queries.parse(text)
+    engine = Engine(searcher)
+    mine = engine.evaluate(query)
+    theirs = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    assert mine.keys() == theirs.keys()
+    if any(mark in text for mark in "*?~"):
+        # Wildcards and fuzzy terms: the same documents, but scored as the sum of the expanded
+        # words' scores always; Whoosh gives them a constant score in segments of at most
+        # 5,000 documents with three or more expansions and the sum otherwise.
+        return
+    for docnum, score in theirs.items():
+        assert mine[docnum] == pytest.approx(score, rel=1e-9, abs=1e-9)
+    # The best 20 by Whoosh's exhaustive scores. (Whoosh's own top-N search can miss some in an
+    # index of several segments: its collector drops sub-matchers once they seem unable to
+    # reach the top, which also made its totals too small.)
+    best = sorted(theirs.values(), reverse=True)[:20]
+    assert [theirs[d] for d in engine.top(mine, 20, "relevance")] == pytest.approx(best)
+    for sort, reverse in (("date", True), ("date-asc", False)):
+        by_date = [
+            h.docnum for h in searcher.search(query, limit=None, sortedby=FieldFacet("date", reverse=reverse))
+        ]
+        assert engine.top(mine, None, sort) == by_date
+
+
+def test_totals_count_every_match_whatever_the_limit(corpus_archive):
+    for text in ("president", "secur*", '"prime minister"', "kishda~", "NOT japan"):
+        everything = corpus_archive.search(text, limit=None, snippets=0)
+        assert everything.total == len(everything.hits) > 0
+        for limit in (1, 5, 50):
+            page = corpus_archive.search(text, limit=limit, snippets=0)
+            assert page.total == everything.total, (text, limit)
+            assert [h.id for h in page.hits] == [h.id for h in everything.hits[:limit]]
+
+
+def test_a_commit_gives_a_new_engine_that_sees_it(corpus_archive, tmp_path):
+    before = corpus_archive.search("zyzzyva", limit=None).total
+    extra = tmp_path / "extra.txt"
+    extra.write_text(
+        "Readout of a call\n\nMay 5, 2024\n\nThe ministers discussed zyzzyva exports.\n", "utf-8"
+    )
+    engine = corpus_archive._engine_for(corpus_archive._current_searcher())
+    corpus_archive.index_paths([extra])  # the last test of the module: the extra file may stay
+    assert corpus_archive.search("zyzzyva", limit=None).total == before + 1
+    assert corpus_archive._engine is not engine
