@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 
-from .analysis import FoldingStemAnalyzer
+from .analysis import FastPositions, FoldingStemAnalyzer
 
 SCHEMA_VERSION = 4
 
@@ -20,31 +20,39 @@ def name_analyzer():
     return FoldingStemAnalyzer(stoplist=(), stemming=False)
 
 
+def _text(analyzer, field_boost: float = 1.0) -> TEXT:
+    """A TEXT field with positions (phrase search), indexed through the analyzer's one-pass
+    ``positions_by_word``: the same postings as Whoosh's own format, written faster."""
+    field = TEXT(analyzer=analyzer, phrase=True, field_boost=field_boost)
+    field.format = FastPositions(field_boost=field_boost)
+    return field
+
+
 def build_schema() -> Schema:
     text = text_analyzer()
     names = name_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=text, field_boost=2.0),
-        body=TEXT(analyzer=text, phrase=True),
+        title=_text(text, field_boost=2.0),
+        body=_text(text),
         # Every spelling of every country/organisation named in the readout, so "Vietnam" finds a
         # text that only says "Viet Nam" and the other way round.
-        aliases=TEXT(analyzer=text, phrase=True),
+        aliases=_text(text),
         date=DATETIME(sortable=True),
         published=DATETIME(),
         type=ID(),
         format=ID(),
-        country=TEXT(analyzer=names, phrase=True),
-        participant=TEXT(analyzer=names, phrase=True),
-        location=TEXT(analyzer=names, phrase=True),
+        country=_text(names),
+        participant=_text(names),
+        location=_text(names),
         source=ID(),
         # Entity mentions: canonical names plus every listed spelling ("FOIP", "Free and Open
         # Indo-Pacific"); ``entity`` holds all kinds, the others one kind each.
-        entity=TEXT(analyzer=names, phrase=True),
-        org=TEXT(analyzer=names, phrase=True),
-        initiative=TEXT(analyzer=names, phrase=True),
-        place=TEXT(analyzer=names, phrase=True),
-        agreement=TEXT(analyzer=names, phrase=True),
+        entity=_text(names),
+        org=_text(names),
+        initiative=_text(names),
+        place=_text(names),
+        agreement=_text(names),
         # Exact facet values "kind=value" (see facet_term) for filters that must agree with counts.
         facet=KEYWORD(commas=True, lowercase=True),
         tag=KEYWORD(lowercase=True, commas=True),

@@ -113,3 +113,16 @@ def test_fast_highlighting_agrees_on_real_readouts():
     for text in texts:
         for wanted in queries:
             assert match_spans(text, wanted) == _reference_spans(text, wanted)
+
+
+@given(st.text(max_size=400) | st.lists(st.sampled_from(WORDS), max_size=60).map(" ".join))
+def test_fast_positions_write_the_same_postings_as_whoosh(text):
+    from whoosh.formats import Positions
+
+    from index.analysis import FastPositions
+
+    for analyzer in (FoldingStemAnalyzer(), FoldingStemAnalyzer(stoplist=(), stemming=False)):
+        for boost in (1.0, 2.0):
+            ours = sorted(FastPositions(field_boost=boost).word_values(text, analyzer))
+            whoosh = sorted(Positions(field_boost=boost).word_values(text, analyzer))
+            assert ours == whoosh
