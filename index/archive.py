@@ -324,59 +324,61 @@ class Archive:
         todo = [f for f in found if not _unchanged(states.get(str(f.path)), f)]
         unchanged = len(found) - len(todo)
 
-        meetings: list[tuple[Meeting, FileState]] = []
-        touched: list[FileState] = []
         warnings: list[SkippedFile] = []
         added = updated = 0
         cancelled = False
         writer = self._writer()
-        try:
-            outcomes = prepare_all(
-                todo,
-                states,
-                self.gazetteer,
-                lambda: self.entity_tables,
-                self.paths.overlay_file if self.paths.overlay_file.exists() else None,
-                workers=worker_count(len(todo)) if self.workers is None else self.workers,
-                cancelled=cancel or (lambda: False),
-            )
-            processed = 0
-            for done, outcome in enumerate(outcomes):
-                processed = done + 1
-                path = str(outcome.found.path)
-                if progress is not None:
-                    progress(done, len(todo), path)
-                if outcome.error is not None:
-                    skipped.append(SkippedFile(path, outcome.error))
-                    continue
-                if outcome.warning:
-                    warnings.append(SkippedFile(path, outcome.warning))
-                if outcome.meeting is None:
-                    touched.append(outcome.state)
-                    unchanged += 1
-                    continue
-                if path in states:
-                    updated += 1
-                else:
-                    added += 1
-                writer.update_document(**self._document(outcome.meeting))
-                meetings.append((outcome.meeting, outcome.state))
-            cancelled = processed < len(todo)  # prepare_all stops early only when cancelled
-            for path in removed:
-                writer.delete_by_term("source", path)
-        except BaseException:
-            writer.cancel()
-            raise
-        # Whoosh first, then the store: a crash in between leaves files the next run re-parses
-        # (the pending mark makes the next open do it). Searches in this process wait for both,
-        # so they see the old or the new archive, never a document without its record.
-        with self._lock:
-            if meetings or removed:
-                writer.commit()
-            else:
+        # Records go into the store's open transaction as they come (memory stays flat for any
+        # number of files); readers see them only when it commits, right after Whoosh.
+        with self._store.batch() as batch:
+            try:
+                outcomes = prepare_all(
+                    todo,
+                    states,
+                    self.gazetteer,
+                    lambda: self.entity_tables,
+                    self.paths.overlay_file if self.paths.overlay_file.exists() else None,
+                    workers=worker_count(len(todo)) if self.workers is None else self.workers,
+                    cancelled=cancel or (lambda: False),
+                )
+                processed = 0
+                for done, outcome in enumerate(outcomes):
+                    processed = done + 1
+                    path = str(outcome.found.path)
+                    if progress is not None:
+                        progress(done, len(todo), path)
+                    if outcome.error is not None:
+                        skipped.append(SkippedFile(path, outcome.error))
+                        continue
+                    if outcome.warning:
+                        warnings.append(SkippedFile(path, outcome.warning))
+                    if outcome.meeting is None:
+                        batch.touch(outcome.state)
+                        unchanged += 1
+                        continue
+                    if path in states:
+                        updated += 1
+                    else:
+                        added += 1
+                    writer.update_document(**self._document(outcome.meeting))
+                    batch.add(outcome.meeting, outcome.state)
+                cancelled = processed < len(todo)  # prepare_all stops early only when cancelled
+                for path in removed:
+                    writer.delete_by_term("source", path)
+                    batch.remove(path)
+            except BaseException:
                 writer.cancel()
-            self._store.write_batch(meetings, touched, removed)
-            self._searcher = None  # the next search sees the new documents
+                raise
+            # Whoosh first, then the store: a crash in between leaves files the next run re-parses
+            # (the pending mark makes the next open do it). Searches in this process wait for
+            # both, so they see the old or the new archive, never a document without its record.
+            with self._lock:
+                if added or updated or removed:
+                    writer.commit()
+                else:
+                    writer.cancel()
+                batch.commit()
+                self._searcher = None  # the next search sees the new documents
         if progress is not None:
             progress(len(todo), len(todo), "")
         self._store.set_meta("last_indexed", dt.datetime.now().isoformat(timespec="seconds"))

@@ -10,6 +10,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,50 +123,32 @@ class Store:
         return {row[0]: FileState(*row) for row in rows}
 
     # -- writes (one transaction per batch) ------------------------------------------------------
+    @contextmanager
+    def batch(self) -> Iterator[StoreBatch]:
+        """One transaction, written row by row as indexing goes (nothing is held in memory) and
+        visible to readers only at ``commit()``; rolled back if the block raises. Committed on
+        leaving the block if not yet done."""
+        batch = StoreBatch(self._db)
+        try:
+            yield batch
+        except BaseException:
+            batch.rollback()
+            raise
+        batch.commit()
+
     def write_batch(
         self,
         meetings: Iterable[tuple[Meeting, FileState]],
         touched: Iterable[FileState] = (),
         removed_paths: Iterable[str] = (),
     ) -> None:
-        db = self._db
-        db.execute("BEGIN")
-        try:
+        with self.batch() as batch:
             for path in removed_paths:
-                db.execute("DELETE FROM meetings WHERE path=?", (path,))
-                db.execute("DELETE FROM files WHERE path=?", (path,))
+                batch.remove(path)
             for state in touched:
-                db.execute(
-                    "INSERT OR REPLACE INTO files(path, id, size, mtime_ns, sha1) VALUES (?,?,?,?,?)",
-                    (state.path, state.id, state.size, state.mtime_ns, state.sha1),
-                )
+                batch.touch(state)
             for meeting, state in meetings:
-                record = meeting.to_json(with_text=False)
-                extras = {
-                    "entities": [e.to_json() for e in meeting.entities],
-                    "referenced_events": [e.to_json() for e in meeting.events],
-                }
-                db.execute(
-                    "INSERT OR REPLACE INTO meetings(id, path, meeting_date, record, body, extras, facets)"
-                    " VALUES (?,?,?,?,?,?,?)",
-                    (
-                        meeting.id,
-                        meeting.source,
-                        record["meeting_date"],
-                        json.dumps(record),
-                        meeting.parsed.text,
-                        json.dumps(extras),
-                        json.dumps(facet_values(meeting)),
-                    ),
-                )
-                db.execute(
-                    "INSERT OR REPLACE INTO files(path, id, size, mtime_ns, sha1) VALUES (?,?,?,?,?)",
-                    (state.path, state.id, state.size, state.mtime_ns, state.sha1),
-                )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+                batch.add(meeting, state)
 
     def clear(self) -> None:
         self._db.execute("BEGIN")
@@ -223,3 +206,53 @@ class Store:
         rows = self._db.execute(f"SELECT record, {column} FROM meetings ORDER BY meeting_date, id")
         for record, body in rows:
             yield Meeting.from_json(json.loads(record), text=body)
+
+
+class StoreBatch:
+    """The writes of one indexing run, in one open transaction (see ``Store.batch``)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+        db.execute("BEGIN")
+        self._open = True
+
+    def add(self, meeting: Meeting, state: FileState) -> None:
+        record = meeting.to_json(with_text=False)
+        extras = {
+            "entities": [e.to_json() for e in meeting.entities],
+            "referenced_events": [e.to_json() for e in meeting.events],
+        }
+        self._db.execute(
+            "INSERT OR REPLACE INTO meetings(id, path, meeting_date, record, body, extras, facets)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (
+                meeting.id,
+                meeting.source,
+                record["meeting_date"],
+                json.dumps(record),
+                meeting.parsed.text,
+                json.dumps(extras),
+                json.dumps(facet_values(meeting)),
+            ),
+        )
+        self.touch(state)
+
+    def touch(self, state: FileState) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO files(path, id, size, mtime_ns, sha1) VALUES (?,?,?,?,?)",
+            (state.path, state.id, state.size, state.mtime_ns, state.sha1),
+        )
+
+    def remove(self, path: str) -> None:
+        self._db.execute("DELETE FROM meetings WHERE path=?", (path,))
+        self._db.execute("DELETE FROM files WHERE path=?", (path,))
+
+    def commit(self) -> None:
+        if self._open:
+            self._open = False
+            self._db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._open:
+            self._open = False
+            self._db.execute("ROLLBACK")

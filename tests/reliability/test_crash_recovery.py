@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from index.archive import PENDING_KEY, Archive
-from index.store import Store
+from index.store import Store, StoreBatch
 
 from .helpers import (
     assert_consistent,
@@ -161,7 +161,7 @@ def test_crash_between_the_full_text_commit_and_the_store_write(tmp_path, sample
         raise _Crash
 
     with Archive.open(data_dir) as archive:
-        monkeypatch.setattr(Store, "write_batch", crash)
+        monkeypatch.setattr(StoreBatch, "commit", crash)
         with pytest.raises(_Crash):
             archive.index_paths([folder])
         monkeypatch.undo()
