@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
 from whoosh import index as windex
@@ -50,6 +51,9 @@ EXTRACT_VERSION = 3
 INDEX_FORMAT = f"{SCHEMA_VERSION}.{EXTRACT_VERSION}"
 # Set in the store while an indexing run is under way: found on open, the run was cut short.
 PENDING_KEY = "indexing_started"
+# Above this many hits, the hit list is built from all meetings' summaries (read once per index
+# generation) instead of one record query per 500 hits.
+BULK_HITS = 1000
 OPEN_ATTEMPTS = 5  # a damaged-looking index while another process writes: retry this often...
 OPEN_RETRY_SECONDS = 0.3  # ...this far apart (Whoosh itself retries a missing segment for 0.5 s)
 
@@ -533,7 +537,11 @@ class Archive:
             if facets:
                 all_ids = [engine.meeting_id(d) for d in matched]
             wanted = query_terms(query, engine.expand) if snippets else Wanted()
-            records = self._store.records(i for i, _ in ids)
+            if len(ids) > BULK_HITS:
+                summaries = self._summaries(engine)
+                records = {mid: _summary_record(summaries[mid]) for mid, _ in ids if mid in summaries}
+            else:
+                records = self._store.records(i for i, _ in ids)
             hits = []
             for rank, (mid, score) in enumerate(ids):
                 record = records.get(mid)
@@ -556,24 +564,42 @@ class Archive:
                         snippet_highlights=tuple(spans),
                     )
                 )
-            facet_counts = self._facet_counts(all_ids) if facets else ()
+            facet_counts = self._facet_counts(engine, all_ids) if facets else ()
         return SearchResult(query=text, total=total, hits=tuple(hits), facets=facet_counts)
 
-    def _facet_counts(self, ids: Iterable[str]) -> tuple[tuple[str, tuple[FacetCount, ...]], ...]:
-        counters: dict[str, Counter] = {}
-        for _mid, values in self._store.facets(ids):
-            for name, items in values.items():
-                counters.setdefault(name, Counter()).update(items)
-        return tuple(
-            (
-                name,
-                tuple(
-                    FacetCount(value, count)
-                    for value, count in sorted(c.items(), key=lambda x: (-x[1], x[0]))
-                ),
-            )
-            for name, c in sorted(counters.items())
-        )
+    def _facet_counts(
+        self, engine: Engine, ids: Iterable[str]
+    ) -> tuple[tuple[str, tuple[FacetCount, ...]], ...]:
+        rows, values = self._facet_index(engine)
+        counts = Counter(chain.from_iterable(rows.get(mid, ()) for mid in ids))
+        counters: dict[str, list[FacetCount]] = {}
+        for key, count in sorted(counts.items(), key=lambda kc: (-kc[1], values[kc[0]][1])):
+            name, value = values[key]
+            counters.setdefault(name, []).append(FacetCount(value, count))
+        return tuple((name, tuple(found)) for name, found in sorted(counters.items()))
+
+    def _facet_index(self, engine: Engine) -> tuple[dict[str, tuple[int, ...]], list[tuple[str, str]]]:
+        """Every meeting's facet values as small numbers, read once per index generation, so
+        counting them over thousands of matches is one pass in C."""
+        cached = engine.memo.get("facets")
+        if cached is None:
+            numbers: dict[tuple[str, str], int] = {}
+            rows = {
+                mid: tuple(
+                    numbers.setdefault((name, value), len(numbers))
+                    for name, items in facets.items()
+                    for value in items
+                )
+                for mid, facets in self._store.facets()
+            }
+            cached = engine.memo["facets"] = (rows, list(numbers))
+        return cached
+
+    def _summaries(self, engine: Engine) -> dict[str, tuple]:
+        cached = engine.memo.get("summaries")
+        if cached is None:
+            cached = engine.memo["summaries"] = self._store.summaries()
+        return cached
 
     def entities(self, kind: str | None = None) -> list[EntitySummary]:
         """Every canonical entity in the archive (of one ``kind``), most mentioned first."""
@@ -617,6 +643,11 @@ class Archive:
             self._ix = windex.open_dir(str(self.paths.whoosh_dir))
             self._searcher = self._ix.searcher()
         return self._searcher
+
+
+def _summary_record(summary: tuple) -> dict:
+    title, date, meeting_type, format_ = summary
+    return {"title": title, "meeting_date": date, "meeting_type": meeting_type, "format": format_}
 
 
 class _WriteLock:

@@ -41,6 +41,8 @@ class Engine:
         self._date_of: dict[int, int] | None = None
         self._ids: dict[int, str] = {}
         self._expanded: dict[tuple, list[bytes]] = {}
+        # Other per-generation caches of the archive (summaries, facet values), dropped with it.
+        self.memo: dict[str, object] = {}
         self._universe: frozenset[int] | None = None
         self._lock = threading.RLock()  # searches from several threads share the caches
 

@@ -186,6 +186,15 @@ class Store:
                 out[mid] = json.loads(record)
         return out
 
+    def summaries(self) -> dict[str, tuple[str, str | None, str | None, str | None]]:
+        """id -> (title, meeting date, meeting type, format) of every meeting, read by SQLite
+        itself (no JSON decoding in Python): the hit list of a search with thousands of hits."""
+        rows = self._db.execute(
+            "SELECT id, json_extract(record, '$.title'), meeting_date,"
+            " json_extract(record, '$.meeting_type'), json_extract(record, '$.format') FROM meetings"
+        )
+        return {row[0]: row[1:] for row in rows}
+
     def facets(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, dict[str, list[str]]]]:
         """(id, {facet: [values]}) for ``ids`` (all meetings when None)."""
         if ids is None:

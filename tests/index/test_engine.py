@@ -101,13 +101,32 @@ def test_totals_count_every_match_whatever_the_limit(corpus_archive):
             assert [h.id for h in page.hits] == [h.id for h in everything.hits[:limit]]
 
 
+def test_hit_lists_from_bulk_summaries_equal_those_from_records(corpus_archive, monkeypatch):
+    import index.archive
+
+    per_record = corpus_archive.search("", limit=None, facets=True)
+    monkeypatch.setattr(index.archive, "BULK_HITS", 0)
+    bulk = corpus_archive.search("", limit=None, facets=True)
+    assert bulk.hits == per_record.hits and len(bulk.hits) == per_record.total > 100
+    assert bulk.facets == per_record.facets
+
+
 def test_a_commit_gives_a_new_engine_that_sees_it(corpus_archive, tmp_path):
     before = corpus_archive.search("zyzzyva", limit=None).total
+    japan_before = _count(corpus_archive.search("", limit=None, facets=True), "mentioned_country", "Japan")
     extra = tmp_path / "extra.txt"
     extra.write_text(
-        "Readout of a call\n\nMay 5, 2024\n\nThe ministers discussed zyzzyva exports.\n", "utf-8"
+        "Readout of a call\n\nMay 5, 2024\n\nThe ministers discussed zyzzyva exports to Japan.\n", "utf-8"
     )
     engine = corpus_archive._engine_for(corpus_archive._current_searcher())
     corpus_archive.index_paths([extra])  # the last test of the module: the extra file may stay
     assert corpus_archive.search("zyzzyva", limit=None).total == before + 1
     assert corpus_archive._engine is not engine
+    # per-generation caches (facet values, summaries) are rebuilt with the new generation
+    everything = corpus_archive.search("", limit=None, facets=True)
+    japan_after = _count(everything, "mentioned_country", "Japan")
+    assert japan_after == japan_before + 1
+
+
+def _count(result, facet: str, value: str) -> int:
+    return {fc.value: fc.count for fc in result.facet(facet)}.get(value, 0)
