@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index.models import SearchResult
+from index.models import FacetCount
 
 from .meeting_model import format_label, type_label
 
@@ -73,9 +73,10 @@ class FacetPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)
 
-    def set_result(self, result: SearchResult) -> None:
+    def set_facets(self, facets: tuple[tuple[str, tuple[FacetCount, ...]], ...]) -> None:
+        """Show the counts of the current result (``SearchResult.facets``)."""
         self.tree.clear()
-        facets = dict(result.facets)
+        facets = dict(facets)
         for name, title in FACET_TITLES.items():
             counts = facets.get(name, ())
             if not counts:

@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
     index_progressed = Signal(int, int)
     index_finished = Signal(object)  # IndexReport, or None when it failed
     search_finished = Signal(object)  # the SearchResult now in the list
+    facets_shown = Signal()  # the facet panel shows the counts of the current result
     meeting_shown = Signal(str)  # meeting id
 
     def __init__(
@@ -331,7 +332,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.filters_changed.connect(self._on_filter_bar_filters_changed)
         self.facet_panel.facet_selected.connect(self.filter_bar.add_mention)
         self.chip_bar.chip_removed.connect(self.filter_bar.remove_chip)
-        self.search_finished.connect(self.facet_panel.set_result)
+        self.searches.facets_counted.connect(self._on_searches_facets_counted)
         self.searches.search_finished.connect(self._on_searches_search_finished)
         self.searches.search_failed.connect(self._on_searches_search_failed)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -484,6 +485,10 @@ class MainWindow(QMainWindow):
         else:
             self._show_meeting(None)
         self.search_finished.emit(result)
+
+    def _on_searches_facets_counted(self, _request: SearchRequest, facets) -> None:
+        self.facet_panel.set_facets(facets)
+        self.facets_shown.emit()
 
     def _on_searches_search_failed(self, request: SearchRequest, err: Exception) -> None:
         if isinstance(err, BadQuery):

@@ -29,6 +29,9 @@ class SearchController(QObject):
     search_started = Signal(object)  # SearchRequest
     search_finished = Signal(object, object)  # SearchRequest, SearchResult
     search_failed = Signal(object, object)  # SearchRequest, exception (BadQuery for bad syntax)
+    # SearchRequest, facet counts: computed after the list has been delivered, so the list never
+    # waits for the counts (which must read every match's facet values)
+    facets_counted = Signal(object, object)
 
     def __init__(
         self,
@@ -70,7 +73,7 @@ class SearchController(QObject):
         archive = self._archive
 
         def work(_progress, _cancel) -> SearchResult:
-            return archive.search(text, filters, limit=None, sort=sort, snippets=0, facets=True)
+            return archive.search(text, filters, limit=None, sort=sort, snippets=0)
 
         self._tasks.run(
             "search",
@@ -85,6 +88,23 @@ class SearchController(QObject):
             return  # a newer request is on its way
         self.last_request = request
         self.search_finished.emit(request, result)
+        self._count_facets(request)
+
+    def _count_facets(self, request: SearchRequest) -> None:
+        archive = self._archive
+
+        def work(_progress, _cancel):
+            if request.number != self._latest:
+                return None  # typed on meanwhile: nobody will see these counts
+            return archive.search(request.text, request.filters, limit=0, snippets=0, facets=True).facets
+
+        def counted(facets) -> None:
+            if facets is not None and request.number == self._latest:
+                self.facets_counted.emit(request, facets)
+
+        self._tasks.run(
+            "facets", work, succeeded=counted, failed=lambda err, r=request: self._on_failed(r, err)
+        )
 
     def _on_failed(self, request: SearchRequest, err: Exception) -> None:
         if request.number != self._latest:

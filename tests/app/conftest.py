@@ -56,7 +56,8 @@ def make_window(qtbot, archive, settings, messages, revealed):
 def window(make_window, qtbot):
     """A shown window whose first search (all meetings) has arrived."""
     window = make_window()
-    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+    # the facet counts follow the list from their own task: wait for both, so they are settled
+    with qtbot.waitSignals([window.search_finished, window.facets_shown], timeout=10_000):
         window.search(now=True)
     return window
 

@@ -14,7 +14,11 @@ def _facet_rows(window, name):
     return {}
 
 
-def test_facets_count_the_current_results(window):
+def test_facets_count_the_current_results(make_window, qtbot):
+    window = make_window()
+    # the counts come after the list, from their own background task
+    with qtbot.waitSignals([window.search_finished, window.facets_shown], timeout=10_000):
+        window.search(now=True)
     countries = _facet_rows(window, "country")
     assert countries == {"Japan": 5, "Viet Nam": 5}
     types = _facet_rows(window, "type")
@@ -23,7 +27,7 @@ def test_facets_count_the_current_results(window):
 
 
 def test_clicking_a_facet_filters_and_a_chip_removes_it(window, qtbot):
-    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+    with qtbot.waitSignal(window.facets_shown, timeout=10_000):
         window.facet_panel.facet_selected.emit("initiative", "Free and Open Indo-Pacific")
     assert window.model.rowCount() == 4
     assert [c.text() for c in window.chip_bar.chips] == ["Initiatives: Free and Open Indo-Pacific  ✕"]
