@@ -533,9 +533,10 @@ class Archive:
             total = len(matched)
             if sort == "relevance" and query.__class__.__name__ == "Every":
                 sort = "date"
-            ids = [(engine.meeting_id(d), matched[d]) for d in engine.top(matched, limit, sort)]
+            order = engine.top(matched, limit, sort)
+            ids = list(zip(engine.meeting_ids(order), (matched[d] for d in order), strict=True))
             if facets:
-                all_ids = [engine.meeting_id(d) for d in matched]
+                all_ids = engine.meeting_ids(matched)
             wanted = query_terms(query, engine.expand) if snippets else Wanted()
             if len(ids) > BULK_HITS:
                 summaries = self._summaries(engine)
