@@ -324,3 +324,11 @@ def test_fuzzy_search_highlights_the_near_words(archive):
     assert spans and {text[s:e].lower().replace("’", "'").removesuffix("'s") for s, e in spans} == {
         "kamikawa"
     }
+
+
+def test_index_segments_are_plain_files_not_one_compound_file(archive):
+    # Whoosh copies a compound segment file whole into memory when it opens it (the full
+    # index in RAM); separate files are read where needed.
+    files = [p.name for p in archive.paths.whoosh_dir.iterdir()]
+    assert any(name.endswith(".pst") or ".trm" in name or name.endswith(".col") for name in files), files
+    assert not [name for name in files if name.endswith(".seg")], files
