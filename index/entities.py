@@ -101,8 +101,14 @@ def _piece(ch: str) -> str:
     return re.escape(ch)
 
 
-def _trie_regex(words: list[str]) -> str:
-    """One alternation for many literal strings, as a character trie (fast, longest match first)."""
+def _trie_regex(words: list[str], not_after: str = "") -> str:
+    """One alternation for many literal strings, as a character trie (fast, longest match first).
+
+    ``not_after``: a character class that must not come right before a match. Its check follows the
+    first character (``A(?<![\\w]A)...``) instead of preceding it: a pattern that starts with literals
+    lets the regex engine jump from one possible first character to the next, several times faster
+    than trying the look-behind at every position. (Not for IGNORECASE: the engine cannot jump then.)
+    """
     trie: dict[str, Any] = {}
     for word in words:
         node = trie
@@ -120,14 +126,29 @@ def _trie_regex(words: list[str]) -> str:
             return "(?:" + body + ")?"
         return body
 
-    return emit(trie)
+    if not not_after:
+        return emit(trie)
+    if "" in trie:  # the empty string is one of the words: check in front
+        return f"(?<!{not_after})" + emit(trie)
+    branches = []
+    for ch, child in sorted(trie.items()):
+        piece = _piece(ch)
+        if ch == " ":  # several characters wide: check in front
+            branches.append(f"(?<!{not_after}){piece}" + emit(child))
+        else:
+            branches.append(f"{piece}(?<!{not_after}{piece})" + emit(child))
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _literal_regex(words: list[str], flags: int = 0, boundary: str = r"[\w]") -> re.Pattern[str] | None:
     words = [w for w in dict.fromkeys(words) if w]
     if not words:
         return None
-    return re.compile(rf"(?<!{boundary})(?:" + _trie_regex(words) + rf")(?!{boundary})", flags)
+    if flags & re.IGNORECASE:
+        trie = rf"(?<!{boundary})(?:" + _trie_regex(words) + ")"
+    else:
+        trie = "(?:" + _trie_regex(words, not_after=boundary) + ")"
+    return re.compile(trie + rf"(?!{boundary})", flags)
 
 
 # --------------------------------------------------------------------------- people helpers
@@ -312,7 +333,7 @@ class EntityTables:
         self.ci_re = _literal_regex(ci_words, re.IGNORECASE)
         titles = sorted({*gz.roles, *_EXTRA_TITLES} - {"leader"})
         self.role_re = re.compile(
-            r"(?<![\w-])(?P<role>" + _trie_regex(titles) + r")"
+            r"(?P<role>" + _trie_regex(titles, not_after=r"[\w-]") + r")"
             r"(?:[^\S\n]+(?P<hon>Mr\.|Ms\.|Mrs\.|Dr\.|H\.E\.))?"
             r"[^\S\n]+(?=[^\W\d_])"
         )
@@ -644,7 +665,7 @@ def _people(text: str, tb: EntityTables, roster: _Roster, out: list[_Cand]) -> N
         out.append(_Cand(start, end, P_ROLE_PERSON, "person", canonical))
 
 
-_HONORIFIC_RE = re.compile(r"(?<![\w.])(?:Mr|Ms|Mrs|Dr)\.[^\S\n]+(?=[A-Z])")
+_HONORIFIC_RE = re.compile(r"(?:M(?<![\w.]M)(?:r|s|rs)|D(?<![\w.]D)r)\.[^\S\n]+(?=[A-Z])")  # Mr. Ms. Mrs. Dr.
 
 
 def _participant_names(roster: _Roster) -> list[str]:
@@ -710,7 +731,14 @@ _START_STOP = frozenset(
     Since Through Upon Given""".split()
 )
 _MONTH_WORDS = frozenset(m.capitalize() for m in _MONTH_NAMES)
-_MINISTRY_RE = re.compile(r"(?<![\w])(?:Ministry|Department)[^\S\n]+of[^\S\n]+(?=[A-Z])")
+# The look-behinds follow the first letter so that the engine can skip to an "M" or a "D".
+_MINISTRY_RE = re.compile(r"(?:M(?<!\wM)inistry|D(?<!\wD)epartment)[^\S\n]+of[^\S\n]+(?=[A-Z])")
+
+
+_LEFT_LIMIT = 10  # tokens _extend_left may take
+_RIGHT_LIMIT = 40  # tokens _extend_right may take after a head word
+_AHEAD_LIMIT = 10  # tokens _head_ahead looks at
+_SPACE_RUN = re.compile(r"\s+")
 
 
 class _Tok(NamedTuple):
@@ -719,10 +747,57 @@ class _Tok(NamedTuple):
     end: int
 
 
-@lru_cache(maxsize=4)  # the pattern and meeting-anchor passes tokenize the same text
-def _tokens(text: str) -> tuple[_Tok, ...]:
+def _head_regex(words: frozenset[str]) -> re.Pattern[str]:
+    """Where one of ``words`` may stand as a whole token of ``_TOKEN_RE``.
+
+    It ends where a word token ends; :func:`_token_window` confirms that a token starts there too
+    ("U.S.Agreement" has no token "Agreement"). No head word ends with another one, so a false hit
+    never hides a true one."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(rf"(?:{alternatives})(?![\w’'\-‑–])")
+
+
+_PATTERN_HEAD_RE = _head_regex(_AGREEMENT_HEADS | _INITIATIVE_HEADS)
+_MEETING_HEAD_RE = _head_regex(_MEETING_HEADS)
+
+
+def _token_window(text: str, pos: int, before: int, after: int) -> tuple[list[_Tok], int] | None:
+    """The tokens around the token that starts at ``pos``, and its index among them.
+
+    None when no token starts at ``pos``. The tokens are exactly those of the whole text
+    (``_TOKEN_RE.finditer(text)``), at least ``before`` of them before the index and ``after`` after
+    it, fewer only where the text begins or ends: enough for the helpers that walk left and right
+    of a head word to see what they would see in the whole list of tokens."""
     new = tuple.__new__  # a quarter faster than calling the NamedTuple constructor per token
-    return tuple([new(_Tok, (m.group(), m.start(), m.end())) for m in _TOKEN_RE.finditer(text)])
+    width = 8 * before + 32
+    while True:
+        lo = pos - width
+        if lo <= 0:
+            lo = 0
+        else:
+            # Start just after white space: no token contains any, so the tokens from there on are
+            # the tokens of the whole text.
+            space = _SPACE_RUN.search(text, lo, pos)
+            if space is None:
+                width *= 2
+                continue
+            lo = space.end()
+        toks: list[_Tok] = []
+        index = -1
+        for m in _TOKEN_RE.finditer(text, lo):
+            start = m.start()
+            if index < 0 and start >= pos:
+                if start != pos:
+                    return None
+                index = len(toks)
+                if lo and index < before:
+                    break  # too few tokens on the left: widen
+            toks.append(new(_Tok, (m.group(), start, m.end())))
+            if index >= 0 and len(toks) - index > after:
+                return toks, index
+        else:  # the end of the text
+            return (toks, index) if index >= 0 else None
+        width *= 2
 
 
 def _cap(tok: str) -> bool:
@@ -756,7 +831,7 @@ def _trim_trailing_name(toks: list[_Tok], i: int, right: int, tb: EntityTables) 
     return right
 
 
-def _head_ahead(toks: list[_Tok], k: int, limit: int = 10) -> bool:
+def _head_ahead(toks: list[_Tok], k: int, limit: int = _AHEAD_LIMIT) -> bool:
     """A head word in the capitalised run starting at k (connectors allowed)."""
     for tok in toks[k : k + limit]:
         if tok.text in _ALL_HEADS:
@@ -766,7 +841,7 @@ def _head_ahead(toks: list[_Tok], k: int, limit: int = 10) -> bool:
     return False
 
 
-def _extend_left(text: str, toks: list[_Tok], i: int, limit: int = 10) -> int:
+def _extend_left(text: str, toks: list[_Tok], i: int, limit: int = _LEFT_LIMIT) -> int:
     j = i
     steps = 0
     while j > 0 and steps < limit:
@@ -800,7 +875,9 @@ def _extend_left(text: str, toks: list[_Tok], i: int, limit: int = 10) -> int:
     return j
 
 
-def _extend_right(text: str, toks: list[_Tok], i: int, limit: int = 40, stop_and_head: bool = False) -> int:
+def _extend_right(
+    text: str, toks: list[_Tok], i: int, limit: int = _RIGHT_LIMIT, stop_and_head: bool = False
+) -> int:
     """Index of the last token of the title run starting after toks[i]."""
     last = i
     k = i + 1
@@ -851,16 +928,31 @@ def _canonical_phrase(phrase: str) -> str:
     return phrase
 
 
+# How many tokens the walks may look at around a head word (the token window must hold them all).
+_BEFORE = _LEFT_LIMIT + 1  # _extend_left looks at toks[j - 2] down to j = i - limit + 1
+
+
+def _after(limit: int) -> int:
+    return limit + _AHEAD_LIMIT  # _extend_right stops at i + limit, _head_ahead looks further
+
+
+_ORG_LIMIT = 14
+_MEETING_LIMIT = 12
+
+
 def _patterns(text: str, tb: EntityTables, out: list[_Cand]) -> None:
-    toks = _tokens(text)
-    for i, tok in enumerate(toks):
-        word = tok.text
+    for m in _PATTERN_HEAD_RE.finditer(text):
+        word = m.group()
+        window = _token_window(text, m.start(), _BEFORE, _after(_RIGHT_LIMIT))
+        if window is None:
+            continue
+        toks, i = window
+        if toks[i].text != word:
+            continue
         if word in _AGREEMENT_HEADS:
             kind, prio = "agreement", P_AGREEMENT
-        elif word in _INITIATIVE_HEADS:
-            kind, prio = "initiative", P_INITIATIVE
         else:
-            continue
+            kind, prio = "initiative", P_INITIATIVE
         left = _extend_left(text, toks, i)
         right = i
         if i + 1 < len(toks) and toks[i + 1].text in (
@@ -887,12 +979,12 @@ def _patterns(text: str, tb: EntityTables, out: list[_Cand]) -> None:
             end -= 2
             phrase = text[start:end]
         out.append(_Cand(start, end, prio, kind, _canonical_phrase(phrase)))
-    starts = [t.start for t in toks]
     for m in _MINISTRY_RE.finditer(text):
-        i = bisect.bisect_left(starts, m.start()) if toks else 0
-        if i >= len(toks) or toks[i].start != m.start():
+        window = _token_window(text, m.start(), 0, _after(_ORG_LIMIT))
+        if window is None:
             continue
-        right = _extend_right(text, toks, i, limit=14, stop_and_head=True)
+        toks, i = window
+        right = _extend_right(text, toks, i, limit=_ORG_LIMIT, stop_and_head=True)
         while right > i and toks[right].text in _CONNECT:
             right -= 1
         if right <= i + 1:
@@ -913,15 +1005,18 @@ _LOWER_AGREEMENT_RE = re.compile(
 
 def _meeting_anchors(text: str) -> list[tuple[int, int, str]]:
     """Named meetings ('Japan-Vietnam Defense Ministers' Meeting'): event anchors, not mentions."""
-    toks = _tokens(text)
     out = []
-    for i, tok in enumerate(toks):
-        if tok.text not in _MEETING_HEADS:
+    for m in _MEETING_HEAD_RE.finditer(text):
+        window = _token_window(text, m.start(), _BEFORE, _after(_MEETING_LIMIT))
+        if window is None:
+            continue
+        toks, i = window
+        if toks[i].text != m.group():
             continue
         left = _extend_left(text, toks, i)
         right = i
         if i + 1 < len(toks) and toks[i + 1].text in ("of", "on", "for"):
-            right = _extend_right(text, toks, i, limit=12)
+            right = _extend_right(text, toks, i, limit=_MEETING_LIMIT)
         while right > i and toks[right].text in _CONNECT:
             right -= 1
         while left < i and (toks[left].text in _CONNECT or toks[left].text in _START_STOP):
@@ -1033,6 +1128,7 @@ _DIPLOMATIC_RE = re.compile(
     r"(?<![\w])(?:(?:the\s+)?establishment\s+of\s+(?:the\s+)?)?diplomatic\s+(?:relations|ties)(?![\w])",
     re.IGNORECASE,
 )
+_DIPLOMATIC_WORD = re.compile("diplomatic", re.IGNORECASE)  # in every match of _DIPLOMATIC_RE; quick to find
 _ANCHOR_KINDS = frozenset({"agreement", "initiative"})
 _MAX_GAP = 130
 
@@ -1040,6 +1136,16 @@ _MAX_GAP = 130
 def _events(
     text: str, parsed: ParsedReadout | None, chosen: list[_Cand]
 ) -> tuple[list[ReferencedEvent], list[_Cand]]:
+    # Anchors first: most readouts have none, and then their dates do not matter.
+    anchors: list[tuple[int, int, str]] = [
+        (c.start, c.end, c.canonical) for c in chosen if c.kind in _ANCHOR_KINDS
+    ]
+    if _DIPLOMATIC_WORD.search(text):
+        for m in _DIPLOMATIC_RE.finditer(text):
+            anchors.append((m.start(), m.end(), "Establishment of diplomatic relations"))
+    anchors.extend(_meeting_anchors(text))
+    if not anchors:
+        return [], []
     reference = None
     if parsed is not None:
         reference = parsed.meeting_date or parsed.publication_date
@@ -1047,14 +1153,8 @@ def _events(
     anniversaries = find_anniversaries(text)
     if not dates and not anniversaries:
         return [], []
-    anchors: list[tuple[int, int, str]] = [
-        (c.start, c.end, c.canonical) for c in chosen if c.kind in _ANCHOR_KINDS
-    ]
-    for m in _DIPLOMATIC_RE.finditer(text):
-        anchors.append((m.start(), m.end(), "Establishment of diplomatic relations"))
-    anchors.extend(_meeting_anchors(text))
     anchors.sort()
-    breaks = sentence_breaks(text)
+    breaks: list[int] | None = None  # found when first needed: few dates are near an anchor
     excluded: set[dt.date] = set()
     if parsed is not None:
         if parsed.meeting_date:
@@ -1068,6 +1168,9 @@ def _events(
     occupied = [(c.start, c.end) for c in chosen]
 
     def sentence(pos: int) -> int:
+        nonlocal breaks
+        if breaks is None:
+            breaks = sentence_breaks(text)
         return bisect.bisect_right(breaks, pos)
 
     def overlaps(start: int, end: int) -> bool:

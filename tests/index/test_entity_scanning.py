@@ -1,0 +1,163 @@
+"""The shortcuts entity extraction takes on long texts give what the plain scans give.
+
+Head words are found with one pattern and only the tokens around them are made; literal lists check
+the word boundary after their first character. Each is compared here with the straightforward way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index.entities import (
+    _AGREEMENT_HEADS,
+    _ALL_HEADS,
+    _INITIATIVE_HEADS,
+    _MEETING_HEAD_RE,
+    _MEETING_HEADS,
+    _PATTERN_HEAD_RE,
+    _TOKEN_RE,
+    _literal_regex,
+    _token_window,
+    _trie_regex,
+)
+
+_PIECES = st.sampled_from(
+    [
+        *sorted(_ALL_HEADS),
+        "U.S.Agreement",
+        "’Agreement",
+        "-Agreement",
+        "XAgreement",
+        "Agreements’",
+        "U.S.-Japan",
+        "of",
+        "the",
+        "Japan's",
+        "Ministry",
+        "(",
+        ",",
+        ".",
+        "2023",
+        "O’Neil",
+        "a" * 40,
+    ]
+)
+_GAPS = st.sampled_from([" ", " ", " ", "  ", "\n", "\n\n", "\t", "\u00a0", ""])
+_TEXTS = st.lists(st.tuples(_PIECES, _GAPS), max_size=80).map(lambda parts: "".join(w + g for w, g in parts))
+
+
+def _all_tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _check_windows(text: str, before: int, after: int) -> None:
+    full = _all_tokens(text)
+    starts = {start: k for k, (_, start, _) in enumerate(full)}
+    for pos in range(len(text) + 1):
+        window = _token_window(text, pos, before, after)
+        if pos not in starts:
+            assert window is None, (text, pos)
+            continue
+        assert window is not None, (text, pos)
+        toks, i = window
+        k = starts[pos]
+        assert toks[i].start == pos
+        # the same tokens as in the whole text, as many as asked for (fewer only at the ends)
+        assert [tuple(t) for t in toks] == full[k - i : k - i + len(toks)]
+        assert i >= min(before, k)
+        assert len(toks) - i - 1 >= min(after, len(full) - k - 1)
+
+
+def test_token_window_matches_whole_text_tokens() -> None:
+    text = (
+        "The U.S.-Japan Economic Policy Consultative Committee (the “Economic 2+2”) met;\n"
+        "they signed the Memorandum of Cooperation on Critical Minerals in 2023.  "
+        + "x" * 500  # a long run without white space: the window has to grow past it
+        + " Partnership for Global Infrastructure and Investment"
+    )
+    for before, after in ((0, 0), (1, 3), (11, 50)):
+        _check_windows(text, before, after)
+    assert _token_window("", 0, 11, 50) is None
+    assert _token_window("   ", 1, 11, 50) is None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS, st.integers(0, 12), st.integers(0, 50))
+def test_token_window_property(text: str, before: int, after: int) -> None:
+    _check_windows(text, before, after)
+
+
+def _heads_by_pattern(rx: re.Pattern[str], text: str) -> list[tuple[str, int]]:
+    out = []
+    for m in rx.finditer(text):
+        window = _token_window(text, m.start(), 0, 0)
+        if window is not None and window[0][window[1]].text == m.group():
+            out.append((m.group(), m.start()))
+    return out
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS)
+def test_head_patterns_find_every_head_token(text: str) -> None:
+    toks = _all_tokens(text)
+    agreement_or_initiative = [(w, s) for w, s, _ in toks if w in _AGREEMENT_HEADS or w in _INITIATIVE_HEADS]
+    assert _heads_by_pattern(_PATTERN_HEAD_RE, text) == agreement_or_initiative
+    assert _heads_by_pattern(_MEETING_HEAD_RE, text) == [(w, s) for w, s, _ in toks if w in _MEETING_HEADS]
+
+
+def test_head_pattern_skips_words_inside_tokens() -> None:
+    text = "U.S.Agreement XAgreement Agreement-based Agreements Agreement"
+    assert _heads_by_pattern(_PATTERN_HEAD_RE, text) == [("Agreements", 41), ("Agreement", 52)]
+
+
+def test_no_head_word_ends_with_another() -> None:
+    # _head_regex relies on it: a false hit never covers the start of a true one.
+    for a in _ALL_HEADS:
+        for b in _ALL_HEADS:
+            assert a == b or not a.endswith(b), (a, b)
+
+
+def _guard_in_front(words: list[str], boundary: str = r"[\w]") -> re.Pattern[str]:
+    """The plain form: the boundary check before the whole alternation."""
+    words = [w for w in dict.fromkeys(words) if w]
+    return re.compile(rf"(?<!{boundary})(?:" + _trie_regex(words) + rf")(?!{boundary})")
+
+
+_NAME_WORDS = st.lists(
+    st.sampled_from(
+        ["Kishida", "KISHIDA", "Kishi", "O'Neil", "Sherwood-Randall", "Yoon Suk-yeol", "Yo", "K", "-x"]
+    ),
+    min_size=1,
+    max_size=5,
+)
+_NAME_TEXT = st.lists(
+    st.sampled_from(
+        ["Kishida", "KISHIDA", "Kishi", "O’Neil", "O'Neil", "Sherwood‑Randall", "Yoon  Suk-yeol", "Yo"]
+    )
+    | st.sampled_from([" ", "-", "x", ".", "\n", "'s", "’"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_NAME_WORDS, _NAME_TEXT, st.sampled_from([r"[\w]", r"[\w-]"]))
+def test_literal_regex_same_matches_as_guard_in_front(words: list[str], text: str, boundary: str) -> None:
+    fast = _literal_regex(words, boundary=boundary)
+    assert fast is not None
+    # the first characters come first, so that the engine can skip ahead
+    assert not fast.pattern.startswith("(?<!")
+    plain = _guard_in_front(words, boundary)
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_literal_regex_boundary_before_first_character() -> None:
+    rx = _literal_regex(["Kishi", "Kishida"])
+    assert rx is not None
+    assert [m.group() for m in rx.finditer("Kishida, Kishi and AKishi Kishidas xKishi")] == [
+        "Kishida",
+        "Kishi",
+    ]
+    assert [m.span() for m in rx.finditer("Kishi")] == [(0, 5)]  # at the very start of the text
