@@ -79,7 +79,10 @@ def worker_count(n_files: int) -> int:
     if override is not None:
         return max(0, int(override))
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(0, min(cpus - 1, 4))  # one core stays with the index writer
+    # As many workers as cores: the writer waits for parsed files much of the time, so on two
+    # cores two workers beat one (1,000 long readouts: 14.4 s in-process, 12.5 s with one, 9.5 s
+    # with two).
+    return max(0, min(cpus, 4))
 
 
 def prepare_all(
