@@ -1335,6 +1335,7 @@ class ChronologyView(QWidget):
         self._generation = 0
         self._task: Task | None = None
         self._ids: tuple[str, ...] = ()
+        self._pending: tuple[str, ...] | None = None  # ids to show once the view is visible
         self._ref_cache: dict[str, tuple] = {}
         self._export_dir = Path.home()
 
@@ -1420,6 +1421,11 @@ class ChronologyView(QWidget):
         self._syncing = False
         self._on_canvas_view_changed()
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._pending is not None:
+            self.set_meeting_ids(self._pending)
+
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(900, 320)
 
@@ -1437,8 +1443,14 @@ class ChronologyView(QWidget):
         self.set_meeting_ids([hit.id for hit in result.hits])
 
     def set_meeting_ids(self, ids: Sequence[str]) -> None:
-        """Show the chronology of ``ids``: markers first, referenced events when they are read."""
+        """Show the chronology of ``ids``: markers first, referenced events when they are read.
+        While the view is hidden (another tab in front) nothing is read until it is shown: the
+        records and references of every hit are a lot to read for a large result."""
         ids = tuple(ids)
+        if not self.isVisible() and self.archive is not None:
+            self._pending = ids
+            return
+        self._pending = None
         if ids == self._ids and self.chronology.meetings:
             return
         self._ids = ids

@@ -236,3 +236,12 @@ def test_lanes_gaps_and_tab_are_remembered(make_window):
     assert second.chronology.lanes == "participant"
     assert second.chronology.canvas.lanes_by == "participant"
     assert second.chronology.gap_days == other_gap
+
+
+def test_a_hidden_chronology_reads_nothing_until_it_is_shown(window, type_search, qtbot):
+    view = window.chronology
+    assert window.result_tabs.currentWidget() is not view
+    type_search(window, "summit")
+    assert not view.chronology.meetings and not window.tasks.running("chronology")
+    window.result_tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: len(view.chronology.meetings) == window.model.total, timeout=10_000)
