@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as windex
 from whoosh.index import LockError
@@ -25,7 +26,6 @@ from whoosh.util.filelock import FileLock
 from . import ingest
 from .atomic import write_json_atomic
 from .engine import Engine
-from .entities import EntityTables
 from .errors import ArchiveError, BadQuery, CorruptIndex, IndexLocked, UnknownMeeting
 from .gazetteer import Gazetteer
 from .highlight import Wanted, match_spans, query_terms, snippet
@@ -41,16 +41,19 @@ from .models import (
     SkippedFile,
 )
 from .paths import DataPaths
-from .pipeline import prepare_all, worker_count
 from .query import SORTS, QueryBuilder, SearchFilters
 from .schema import ENTITY_FIELDS, SCHEMA_VERSION, build_schema, facet_term
 from .store import MENTIONED_COUNTRY, FileState, Store, facet_values
+
+if TYPE_CHECKING:  # imported when indexing only
+    from .entities import EntityTables
 
 # Bump when extraction changes what is stored: the archive is then re-parsed on open.
 EXTRACT_VERSION = 3
 INDEX_FORMAT = f"{SCHEMA_VERSION}.{EXTRACT_VERSION}"
 # Set in the store while an indexing run is under way: found on open, the run was cut short.
 PENDING_KEY = "indexing_started"
+SEGMENT_FILES_KEY = "segment_files"  # {file name: size} of the index's segments after a run
 # Above this many hits, the hit list is built from all meetings' summaries (read once per index
 # generation) instead of one record query per 500 hits.
 BULK_HITS = 1000
@@ -70,7 +73,7 @@ class Archive:
         self.schema = build_schema()
         # messages the user should see once
         self.notices: list[str] = list(self.gazetteer.warnings)
-        self._entity_tables: EntityTables | None = None  # built on first indexing: searching never needs it
+        self._entity_tables = None  # built on first indexing: searching never needs it
         self.workers: int | None = None  # parser processes for large jobs; None = by file and CPU count
         self._lock = threading.RLock()
         self._searcher = None
@@ -84,6 +87,8 @@ class Archive:
     def entity_tables(self) -> EntityTables:
         """The compiled entity lists (bundled + overlay); built once, when first needed."""
         if self._entity_tables is None:
+            from .entities import EntityTables  # indexing only: keeps start-up and search light
+
             self._entity_tables = EntityTables.load(self.gazetteer, self.paths.overlay_file)
             self.notices.extend(self._entity_tables.warnings)
         return self._entity_tables
@@ -154,6 +159,7 @@ class Archive:
             self._ix = windex.open_dir(str(whoosh_dir))
             with self._ix.reader() as reader:  # opens every segment: a missing or cut one fails here
                 indexed = reader.doc_count()
+            self._check_segment_files()
             interrupted = self._store.get_meta(PENDING_KEY) is not None
         except ArchiveError:
             raise
@@ -176,6 +182,31 @@ class Archive:
                 f"({indexed} meetings indexed, {stored} stored)."
             )
         return "ok"
+
+    def _segment_files(self) -> dict[str, int]:
+        """Size of each file of the index's current segments."""
+        prefixes = tuple(f"{seg.segment_id()}." for seg in self._ix._segments())  # "MAIN_<id>."
+        return {
+            path.name: path.stat().st_size
+            for path in self.paths.whoosh_dir.iterdir()
+            if path.name.startswith(prefixes)
+        }
+
+    def _check_segment_files(self) -> None:
+        """A segment is several files and Whoosh reads most of them only when searching: compare
+        them with the sizes recorded after the last indexing run, so a missing or cut file is
+        found on open, not by a failing search."""
+        recorded = self._store.get_meta(SEGMENT_FILES_KEY)
+        if not recorded:
+            return
+        current = self._segment_files()
+        live = {name.split(".", 1)[0] + "." for name in current}
+        for name, size in json.loads(recorded).items():
+            if not name.startswith(tuple(live)):
+                continue  # a segment merged away since (by this or another process)
+            if current.get(name) != size:
+                state = "missing" if name not in current else f"{current[name]} bytes, not {size}"
+                raise CorruptIndex(f"The index file {name} in {self.paths.whoosh_dir} is damaged ({state}).")
 
     def _rebuild(self, notice: str) -> None:
         """Throw the index away and index every known folder again (under the write lock)."""
@@ -312,6 +343,10 @@ class Archive:
         cancel: CancelFn | None,
         remember: bool,
     ) -> IndexReport:
+        # Imported here: parsing and extraction are needed only when indexing, and importing
+        # them (compiling their patterns) is a tenth of a second on every start and search.
+        from .pipeline import prepare_all, worker_count
+
         targets = [Path(p).expanduser().absolute() for p in paths]
         found, problems = ingest.discover(targets)
         skipped = [SkippedFile(path, reason) for path, reason in problems]
@@ -408,6 +443,7 @@ class Archive:
             except IndexLocked:  # Whoosh's own lock: nothing was written
                 self._store.delete_meta(PENDING_KEY)
                 raise
+            self._store.set_meta(SEGMENT_FILES_KEY, json.dumps(self._segment_files()))
             self._store.delete_meta(PENDING_KEY)
         finally:
             self._write_lock.release()

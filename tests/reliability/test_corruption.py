@@ -17,7 +17,12 @@ from .helpers import assert_consistent, run_cli
 
 
 def _seg(data_dir: Path) -> Path:
-    return next((data_dir / "index" / "whoosh").glob("*.seg"))
+    """The main file of a segment (its terms; a segment is several files, not one compound)."""
+    return next((data_dir / "index" / "whoosh").glob("*.trm"))
+
+
+def _part(data_dir: Path, pattern: str) -> Path:
+    return next((data_dir / "index" / "whoosh").glob(pattern))
 
 
 def _toc(data_dir: Path) -> Path:
@@ -48,6 +53,9 @@ DAMAGE = {
     "truncated segment": (lambda d: _truncate(_seg(d)), "damaged"),
     "empty segment": (lambda d: _seg(d).write_bytes(b""), "damaged"),
     "missing segment": (lambda d: _seg(d).unlink(), "damaged"),
+    "truncated postings": (lambda d: _truncate(_part(d, "*.pst")), "damaged"),
+    "missing postings": (lambda d: _part(d, "*.pst").unlink(), "damaged"),
+    "missing column": (lambda d: _part(d, "*.col").unlink(), "damaged"),
     "garbage table of contents": (lambda d: _toc(d).write_bytes(b"garbage"), "damaged"),
     "truncated table of contents": (lambda d: _truncate(_toc(d)), "damaged"),
     "missing table of contents": (lambda d: _toc(d).unlink(), "missing"),
