@@ -206,6 +206,11 @@ def _explicit_date(m: re.Match[str], pub: dt.date | None) -> tuple[dt.date, dt.d
     return start, end
 
 
+# An announced meeting comes days or weeks after its announcement; a date further ahead than this
+# ("for a term expiring December 10, 2029") is not when the meeting took place.
+_FAR_AHEAD = dt.timedelta(days=90)
+
+
 def find_date(text: str, pub: dt.date | None) -> tuple[dt.date, dt.date | None] | None:
     """The first explicit or relative date in ``text`` (relative ones need a publication date)."""
     found: list[tuple[int, tuple[dt.date, dt.date | None]]] = []
@@ -215,6 +220,8 @@ def find_date(text: str, pub: dt.date | None) -> tuple[dt.date, dt.date | None] 
         if re.match(r"\s*(?:st|nd|rd|th)?\s*(?:anniversary|century)", text[m.end() :], re.I):
             continue
         value = _explicit_date(m, pub)
+        if value and pub is not None and value[0] > pub + _FAR_AHEAD:
+            continue  # months after publication: a term's end or a deadline, not the meeting
         if value:
             found.append((m.start(), value))
             break

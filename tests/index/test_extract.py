@@ -565,3 +565,12 @@ Today I spoke with Governor Ron DeSantis about the damage from Hurricane Ian.
 def test_numbered_office_is_part_of_the_role() -> None:
     r = _corpus("055")
     assert [(p.name, p.role) for p in r.participants][1] == ("Erywan Yusof", "Foreign Minister II")
+
+
+def test_dates_months_after_publication_are_not_the_meeting_date():
+    find_date = ex.find_date
+    pub = dt.date(2023, 7, 12)
+    term = "Todd Gloria, of California, to be a Member of the Board for a term expiring December 10, 2029."
+    assert find_date(term, pub) is None  # no meeting date in the text: the caller uses publication
+    preview = "The President will meet virtually on July 25, 2023 with the Prime Minister of Japan."
+    assert find_date(preview, pub) == (dt.date(2023, 7, 25), None)  # an announced meeting stays
