@@ -13,6 +13,7 @@ import select
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 # Below this many files a worker pool costs more (start-up, loading the name lists) than it saves.
 PARALLEL_MIN_FILES = 150
+# Files each worker may be ahead of the index writer.
+AHEAD_PER_WORKER = 16
 
 
 @dataclass(frozen=True)
@@ -113,10 +116,23 @@ def prepare_all(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker, initargs=(overlay, os.getpid())
     ) as pool:
-        jobs = ((found, states.get(str(found.path))) for found in todo)
+        jobs = iter([(found, states.get(str(found.path))) for found in todo])
+        # Only a bounded number of files in flight: Executor.map would submit every file at
+        # once, and parsed meetings would pile up in memory whenever the writer is slower.
+        in_flight: deque = deque()
+
+        def submit_next() -> None:
+            job = next(jobs, None)
+            if job is not None:
+                in_flight.append(pool.submit(_prepare_in_worker, job))
+
+        for _ in range(workers * AHEAD_PER_WORKER):
+            submit_next()
         done = 0
         try:
-            for result in pool.map(_prepare_in_worker, jobs, chunksize=8):
+            while in_flight:
+                result = in_flight.popleft().result()
+                submit_next()
                 if cancelled():
                     return
                 done += 1
