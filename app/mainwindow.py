@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName("Number of meetings found")
 
-        self.model = MeetingTableModel(self._load_details, self)
+        self.model = MeetingTableModel(self._load_details, self, load_sort_values=self.archive.sort_values)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName("Meetings")

@@ -52,6 +52,8 @@ STAR = "★"
 STAR_COLOUR = QColor("#d49b00")  # readable on light and dark bases
 
 DetailsLoader = Callable[[Sequence[str]], dict[str, Meeting]]
+# (ids, column key) -> id: the column's shown value (str) or duration in minutes (int or None)
+SortValuesLoader = Callable[[Sequence[str], str], Mapping[str, object]]
 
 
 @dataclass
@@ -78,9 +80,18 @@ def duration_label(minutes: int | None) -> str:
 
 
 class MeetingTableModel(QAbstractTableModel):
-    def __init__(self, load_details: DetailsLoader, parent=None, *, page_size: int = PAGE_SIZE):
+    def __init__(
+        self,
+        load_details: DetailsLoader,
+        parent=None,
+        *,
+        page_size: int = PAGE_SIZE,
+        load_sort_values: SortValuesLoader | None = None,
+    ):
         super().__init__(parent)
         self._load_details = load_details
+        # For sorting by a details column without loading every row's details (a large result).
+        self._load_sort_values = load_sort_values
         self._page_size = page_size
         self._all: list[_Row] = []  # every hit of the result
         self._loaded = 0  # rows visible so far
@@ -244,13 +255,19 @@ class MeetingTableModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_ids = [self._all[i.row()].hit.id if i.row() < self._loaded else None for i in old]
+        value = lambda r: self._sort_value(r, key)  # noqa: E731
         if key not in ("date", "title", "type", "format", "bookmark"):
-            self._fill(0, len(self._all))
+            if self._load_sort_values is not None:
+                shown = self._load_sort_values([r.hit.id for r in self._all], key)
+                value = lambda r: _folded(shown.get(r.hit.id))  # noqa: E731
+            else:
+                self._fill(0, len(self._all))
         reverse = order == Qt.SortOrder.DescendingOrder
-        present = [r for r in self._all if self._sort_value(r, key) not in ("", None)]
-        empty = [r for r in self._all if self._sort_value(r, key) in ("", None)]
-        present.sort(key=lambda r: self._sort_value(r, key), reverse=reverse)
-        self._all = present + empty  # rows without a value always last
+        keyed = [(value(r), r) for r in self._all]
+        present = [(v, r) for v, r in keyed if v not in ("", None)]
+        empty = [r for v, r in keyed if v in ("", None)]
+        present.sort(key=lambda vr: vr[0], reverse=reverse)
+        self._all = [r for _, r in present] + empty  # rows without a value always last
         positions = {r.hit.id: i for i, r in enumerate(self._all[: self._loaded])}
         new = []
         for index, mid in zip(old, old_ids, strict=True):
@@ -286,6 +303,10 @@ def _display(row: _Row, key: str) -> str:
     if key == "duration":
         return duration_label(p.duration_minutes)
     return ""
+
+
+def _folded(value):
+    return value.casefold() if isinstance(value, str) else value
 
 
 def _sort_key(row: _Row, key: str):

@@ -36,6 +36,7 @@ from .models import (
     FacetCount,
     Hit,
     IndexReport,
+    Location,
     Meeting,
     SearchResult,
     SkippedFile,
@@ -532,6 +533,27 @@ class Archive:
     def records(self, ids: Iterable[str]) -> dict[str, Meeting]:
         """Meetings (without text) for ``ids``, in bulk; unknown ids are left out."""
         return {mid: Meeting.from_json(record, text="") for mid, record in self._store.records(ids).items()}
+
+    def sort_values(self, ids: Iterable[str], column: str) -> dict[str, object]:
+        """id -> the list column ``column`` ("countries", "participants", "location" or
+        "duration") as shown, for sorting a large result without loading every record."""
+        field = {"duration": "duration_minutes"}.get(column, column)
+        values: dict[str, object] = {}
+        for mid, (raw,) in self._store.record_fields(ids, (field,)).items():
+            if column == "duration":
+                values[mid] = raw
+            elif raw is None:
+                values[mid] = ""
+            elif column == "countries":
+                values[mid] = ", ".join(json.loads(raw))
+            elif column == "participants":
+                values[mid] = "; ".join(p.get("canonical") or p["name"] for p in json.loads(raw))
+            elif column == "location":
+                location = Location.from_json(json.loads(raw))
+                values[mid] = location.label() if location else ""
+            else:
+                raise ValueError(f"no sort values for column {column!r}")
+        return values
 
     def meetings(self) -> list[Meeting]:
         """All meetings (records without text), by meeting date."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,6 +194,19 @@ class Store:
             " json_extract(record, '$.meeting_type'), json_extract(record, '$.format') FROM meetings"
         )
         return {row[0]: row[1:] for row in rows}
+
+    def record_fields(self, ids: Iterable[str], fields: Sequence[str]) -> dict[str, tuple]:
+        """id -> the values of top-level record ``fields`` (JSON text for lists and objects),
+        read by SQLite without decoding whole records."""
+        columns = ", ".join(f"json_extract(record, '$.{field}')" for field in fields)
+        ids = list(ids)
+        out: dict[str, tuple] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(f"SELECT id, {columns} FROM meetings WHERE id IN ({marks})", chunk):
+                out[row[0]] = row[1:]
+        return out
 
     def facets(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, dict[str, list[str]]]]:
         """(id, {facet: [values]}) for ``ids`` (all meetings when None)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import QModelIndex
 
 from app.detail import HIT, Span, render_meeting_html
@@ -101,3 +102,36 @@ def test_script_readout_shows_as_text_in_the_window(tmp_path, window, qtbot):
     assert "<script>alert(1)</script>" in text
     assert "<b>bold</b>" in text
     assert "<script" not in window.detail.browser.toHtml()
+
+
+@pytest.fixture(scope="module")
+def corpus_archive(tmp_path_factory):
+    from tests.conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/readouts is not beside the checkout")
+    from index.archive import Archive
+
+    archive = Archive.open(tmp_path_factory.mktemp("sorting") / "data")
+    archive.workers = 0
+    archive.index_paths([CORPUS])
+    yield archive
+    archive.close()
+
+
+@pytest.mark.parametrize("column", ["countries", "participants", "location", "duration"])
+def test_sorting_a_details_column_from_sort_values_equals_sorting_loaded_details(corpus_archive, column):
+    from PySide6.QtCore import Qt
+
+    from app.meeting_model import COLUMN_KEYS
+
+    result = corpus_archive.search("", limit=None)
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        loaded = MeetingTableModel(corpus_archive.records)
+        loaded.set_result(result)
+        loaded.sort(COLUMN_KEYS.index(column), order)
+        quick = MeetingTableModel(lambda ids: {}, load_sort_values=corpus_archive.sort_values)
+        quick.set_result(result)
+        quick.sort(COLUMN_KEYS.index(column), order)
+        assert quick.ids() == loaded.ids()
+        assert len(set(quick.ids())) == result.total > 100
