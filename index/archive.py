@@ -147,7 +147,8 @@ class Archive:
         whoosh_dir = self.paths.whoosh_dir
         try:
             self._store = Store(self.paths.store_file)
-            self._store.check()
+            if self._store.check(self._verified_store()):
+                self._remember_store_verified()
             fmt = self._store.get_meta("format")
             stored = self._store.count()
             if not windex.exists_in(str(whoosh_dir)):
@@ -183,6 +184,18 @@ class Archive:
                 f"({indexed} meetings indexed, {stored} stored)."
             )
         return "ok"
+
+    def _verified_store(self) -> dict | None:
+        try:
+            return json.loads(self.paths.store_verified_file.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _remember_store_verified(self) -> None:
+        try:
+            write_json_atomic(self.paths.store_verified_file, self._store.fingerprint())
+        except OSError:  # read-only data dir: the store is simply checked again next time
+            pass
 
     def _segment_files(self) -> dict[str, int]:
         """Size of each file of the index's current segments."""
@@ -355,11 +368,15 @@ class Archive:
             self._remember_roots(t for t in targets if t.exists())
         states = self._store.file_states()
         found_paths = {str(f.path) for f in found}
+        # Known files under a scanned folder (or named themselves) that are gone. Each target is
+        # looked at once: a stat per known file and target made adding one file to a large
+        # archive slow.
+        folders = [t for t in targets if not t.is_file()]
+        named = {str(t) for t in targets} - {str(t) for t in folders}
         removed = [
             path
             for path in states
-            if path not in found_paths
-            and any(_is_under(path, t) for t in targets if not t.is_file() or str(t) == path)
+            if path not in found_paths and (path in named or any(_is_under(path, t) for t in folders))
         ]
         todo = [f for f in found if not _unchanged(states.get(str(f.path)), f)]
         unchanged = len(found) - len(todo)
@@ -446,6 +463,7 @@ class Archive:
                 raise
             self._store.set_meta(SEGMENT_FILES_KEY, json.dumps(self._segment_files()))
             self._store.delete_meta(PENDING_KEY)
+            self._remember_store_verified()  # written by this run: known good
         finally:
             self._write_lock.release()
 
@@ -631,8 +649,20 @@ class Archive:
     def _facet_counts(
         self, engine: Engine, ids: Iterable[str]
     ) -> tuple[tuple[str, tuple[FacetCount, ...]], ...]:
-        rows, values = self._facet_index(engine)
-        counts = Counter(chain.from_iterable(rows.get(mid, ()) for mid in ids))
+        ids = list(ids)
+        if len(ids) <= BULK_HITS and "facets" not in engine.memo:
+            # A few matches: read just theirs (numbering every meeting's values is for many).
+            counts = Counter(
+                (name, value)
+                for _mid, facets in self._store.facets(ids)
+                for name, items in facets.items()
+                for value in items
+            )
+            values = list(counts)
+            counts = Counter({i: counts[key] for i, key in enumerate(values)})
+        else:
+            rows, values = self._facet_index(engine)
+            counts = Counter(chain.from_iterable(rows.get(mid, ()) for mid in ids))
         counters: dict[str, list[FacetCount]] = {}
         for key, count in sorted(counts.items(), key=lambda kc: (-kc[1], values[kc[0]][1])):
             name, value = values[key]

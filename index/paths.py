@@ -58,6 +58,12 @@ class DataPaths:
         return self.index_dir / "meetings.sqlite3"
 
     @property
+    def store_verified_file(self) -> Path:
+        """Size and time of the store file when it was last known good (its full check is
+        skipped on open while they match)."""
+        return self.index_dir / "store-verified.json"
+
+    @property
     def whoosh_dir(self) -> Path:
         return self.index_dir / "whoosh"
 

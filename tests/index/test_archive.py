@@ -332,3 +332,29 @@ def test_index_segments_are_plain_files_not_one_compound_file(archive):
     files = [p.name for p in archive.paths.whoosh_dir.iterdir()]
     assert any(name.endswith(".pst") or ".trm" in name or name.endswith(".col") for name in files), files
     assert not [name for name in files if name.endswith(".seg")], files
+
+
+def test_the_store_full_check_runs_only_when_the_file_changed_since_it_was_known_good(
+    data_dir, archive, monkeypatch
+):
+    import os
+
+    from index.store import Store
+
+    archive.close()
+    checked: list[bool] = []
+    real_check = Store.check
+    monkeypatch.setattr(
+        Store, "check", lambda self, verified=None: checked.append(real_check(self, verified)) or checked[-1]
+    )
+    with Archive.open(data_dir):
+        pass
+    assert checked == [False]  # unchanged since the indexing run wrote it
+    store = data_dir / "index" / "meetings.sqlite3"
+    os.utime(store, ns=(store.stat().st_atime_ns, store.stat().st_mtime_ns + 1_000_000_000))
+    with Archive.open(data_dir):
+        pass
+    assert checked == [False, True]  # touched by someone else: checked, then known good again
+    with Archive.open(data_dir):
+        pass
+    assert checked == [False, True, False]

@@ -130,3 +130,16 @@ def test_a_commit_gives_a_new_engine_that_sees_it(corpus_archive, tmp_path):
 
 def _count(result, facet: str, value: str) -> int:
     return {fc.value: fc.count for fc in result.facet(facet)}.get(value, 0)
+
+
+def test_facet_counts_of_few_matches_equal_those_from_the_numbered_index(corpus_archive, monkeypatch):
+    import index.archive
+
+    engine = corpus_archive._engine_for(corpus_archive._current_searcher())
+    few = corpus_archive.search("japan security", limit=None, facets=True)
+    assert 0 < few.total <= index.archive.BULK_HITS
+    assert "facets" not in engine.memo  # counted from the matches' own rows
+    monkeypatch.setattr(index.archive, "BULK_HITS", 0)
+    numbered = corpus_archive.search("japan security", limit=None, facets=True)
+    assert "facets" in engine.memo
+    assert numbered.facets == few.facets and few.facets
