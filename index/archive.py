@@ -366,7 +366,7 @@ class Archive:
         skipped = [SkippedFile(path, reason) for path, reason in problems]
         if remember:
             self._remember_roots(t for t in targets if t.exists())
-        states = self._store.file_states()
+        states = self._store.file_states(str(t) for t in targets)
         found_paths = {str(f.path) for f in found}
         # Known files under a scanned folder (or named themselves) that are gone. Each target is
         # looked at once: a stat per known file and target made adding one file to a large

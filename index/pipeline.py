@@ -46,7 +46,10 @@ class Prepared:
 
 
 def prepare(
-    found: ingest.FoundFile, old: FileState | None, gazetteer: Gazetteer, tables: EntityTables
+    found: ingest.FoundFile,
+    old: FileState | None,
+    gazetteer: Gazetteer,
+    tables: Callable[[], EntityTables],
 ) -> Prepared:
     """Read, hash and (when the content changed) parse one file. Never raises."""
     try:
@@ -60,7 +63,7 @@ def prepare(
         return Prepared(found, state)
     try:
         parsed = parse_readout(text, gazetteer=gazetteer)
-        mentions, events = extract_entities(parsed.text, parsed, tables=tables)
+        mentions, events = extract_entities(parsed.text, parsed, tables=tables())
     except Exception as err:  # noqa: BLE001 - extraction must never lose a file: report it instead
         return Prepared(found, error=f"could not be parsed ({type(err).__name__}: {err})")
     meeting = Meeting(
@@ -100,11 +103,12 @@ def prepare_all(
 ) -> Iterator[Prepared]:
     """``Prepared`` for each file of ``todo``, in order. Stops early when ``cancelled()``."""
     if workers <= 0:
-        entity_tables = tables()
         for found in todo:
             if cancelled():
                 return
-            yield prepare(found, states.get(str(found.path)), gazetteer, entity_tables)
+            # tables() is asked for only when a file must be parsed (compiling them is a quarter
+            # of a second; a re-scan of unchanged files needs none)
+            yield prepare(found, states.get(str(found.path)), gazetteer, tables)
         return
     # Imported here: the frozen bundle leaves multiprocessing out (worker_count() is 0 there).
     import multiprocessing
@@ -177,4 +181,4 @@ def _exit_with(indexer_pid: int) -> None:
 def _prepare_in_worker(job: tuple[ingest.FoundFile, FileState | None]) -> Prepared:
     found, old = job
     gazetteer, tables = _WORKER
-    return prepare(found, old, gazetteer, tables)
+    return prepare(found, old, gazetteer, lambda: tables)

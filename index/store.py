@@ -129,9 +129,21 @@ class Store:
         return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
     # -- files --------------------------------------------------------------------------------
-    def file_states(self) -> dict[str, FileState]:
-        rows = self._db.execute("SELECT path, id, size, mtime_ns, sha1 FROM files")
-        return {row[0]: FileState(*row) for row in rows}
+    def file_states(self, under: Iterable[str] | None = None) -> dict[str, FileState]:
+        """The known files (only those equal to or below the paths ``under`` when given)."""
+        query = "SELECT path, id, size, mtime_ns, sha1 FROM files"
+        if under is None:
+            return {row[0]: FileState(*row) for row in self._db.execute(query)}
+        out: dict[str, FileState] = {}
+        for root in dict.fromkeys(under):
+            # Below root: from "root/" up to (not including) "root0" ("0" follows "/"), compared
+            # byte by byte like _is_under does (LIKE would ignore case).
+            base = root.rstrip("/")
+            rows = self._db.execute(
+                f"{query} WHERE path = ? OR (path >= ? AND path < ?)", (base or "/", base + "/", base + "0")
+            )
+            out.update((row[0], FileState(*row)) for row in rows)
+        return out
 
     # -- writes (one transaction per batch) ------------------------------------------------------
     @contextmanager

@@ -358,3 +358,22 @@ def test_the_store_full_check_runs_only_when_the_file_changed_since_it_was_known
     with Archive.open(data_dir):
         pass
     assert checked == [False, True, False]
+
+
+def test_file_states_under_a_folder_are_exactly_those_below_it(tmp_path):
+    from pathlib import Path
+
+    from index.archive import _is_under
+    from index.store import FileState, Store
+
+    store = Store(tmp_path / "s.sqlite3")
+    paths = ["/a/b", "/a/b/c.txt", "/a/b/d/e.txt", "/a/B/x.txt", "/a/b0/x.txt", "/a/b-x/y.txt",
+             "/a/b./z.txt", "/a/bc.txt", "/a/b%/q.txt", "/a/b_/q.txt", "/c/b/c.txt"]  # fmt: skip
+    with store.batch() as batch:
+        for i, path in enumerate(paths):
+            batch.touch(FileState(path, f"id{i}", 1, 1, "x"))
+    for roots in (["/a/b"], ["/a/b/"], ["/a/b%"], ["/a/B", "/c"], ["/a/b/c.txt"], ["/"]):
+        expected = {p for p in paths if any(_is_under(p, Path(r)) for r in roots)}
+        assert set(store.file_states(roots)) == expected, roots
+    assert set(store.file_states()) == set(paths)
+    store.close()
