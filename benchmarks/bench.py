@@ -85,20 +85,7 @@ def bench_readout_archive(corpus: Path, work: Path, n: int) -> dict:
     cli = [sys.executable, "-m", "index.cli", "--data-dir", str(data)]
     build_s, build_rss, _ = run_measured([*cli, "index", str(corpus), "--json", "--quiet"])
     reindex_s, _, _ = run_measured([*cli, "index", str(corpus), "--json", "--quiet"])
-    extra = corpus / "zz_added_readout.txt"
-    extra.write_text(
-        "Readout of a Benchmark Call\n\nMay 5, 2024\n\nSecretary Blinken spoke today with Foreign Minister "
-        "Quuxland of Benchmarkia about zyzzyvas.\n",
-        "utf-8",
-    )
-    try:
-        add_s, _, _ = run_measured([*cli, "index", str(extra), "--json", "--quiet"])
-        found_s, _, out = run_measured([*cli, "search", "zyzzyvas", "--json"])
-        assert json.loads(out)["total"] == 1, "added file not searchable"
-    finally:
-        extra.unlink()
-        run_measured([*cli, "index", str(corpus), "--json", "--quiet"])
-
+    adding = measure_add_one(data, corpus)
     query_ms, by_kind = measure_queries(data)
     window = measure_window(data)
     return {
@@ -107,12 +94,54 @@ def bench_readout_archive(corpus: Path, work: Path, n: int) -> dict:
         "mb_per_s": round(dir_mb(corpus) / build_s, 2),
         "build_peak_rss_mb": build_rss,
         "reindex_unchanged_s": round(reindex_s, 2),
-        "add_one_file_s": round(add_s, 2),
-        "add_one_then_search_s": round(add_s + found_s, 2),
+        **adding,
         "query_ms": query_ms,
         "query_ms_by_kind": by_kind,
         **window,
         "index_mb": dir_mb(data / "index"),
+    }
+
+
+def measure_add_one(data: Path, corpus: Path) -> dict:
+    """One new readout until a search finds it: with two CLI runs (index, then search: each a
+    new process that opens the archive), and inside one running process (as in the window).
+    The file is removed again afterwards."""
+    cli = [sys.executable, "-m", "index.cli", "--data-dir", str(data)]
+    text = (
+        "Readout of a Benchmark Call\n\nMay 5, 2024\n\nSecretary Blinken spoke today with Foreign "
+        "Minister Quuxland of Benchmarkia about {word}.\n"
+    )
+    extra = corpus / "zz_added_readout.txt"
+    extra.write_text(text.format(word="zyzzyvas"), "utf-8")
+    script = f"""
+import sys, time
+from pathlib import Path
+sys.path.insert(0, {str(REPO)!r})
+from index.archive import Archive
+extra = Path({str(corpus / "zz_added_again.txt")!r})
+with Archive.open({str(data)!r}) as archive:
+    archive.search("warm up")
+    extra.write_text({text.format(word="quokkas")!r}, "utf-8")
+    start = time.perf_counter()
+    archive.index_paths([extra])
+    found = archive.search("quokkas").total
+    print(time.perf_counter() - start if found == 1 else -1)
+"""
+    try:
+        add_s, _, _ = run_measured([*cli, "index", str(extra), "--json", "--quiet"])
+        found_s, _, out = run_measured([*cli, "search", "zyzzyvas", "--json"])
+        assert json.loads(out)["total"] == 1, "added file not searchable"
+        _, _, out = run_measured([sys.executable, "-c", script])
+        in_process_s = float(out.strip())
+        assert in_process_s >= 0, "added file not searchable in process"
+    finally:
+        extra.unlink()
+        (corpus / "zz_added_again.txt").unlink(missing_ok=True)
+        run_measured([*cli, "index", str(corpus), "--json", "--quiet"])
+    return {
+        "add_one_file_s": round(add_s, 2),
+        "add_one_then_search_s": round(add_s + found_s, 2),
+        "add_one_then_search_in_process_s": round(in_process_s, 3),
     }
 
 
@@ -241,10 +270,30 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--work", type=Path, default=Path("/tmp/ra-bench"))
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument(
+        "--measure-only",
+        type=Path,
+        metavar="DATA_DIR",
+        help="no builds: measure adding a file, queries and the window on this existing archive "
+        "(built from the corpus of the one --sizes value)",
+    )
     args = parser.parse_args()
     if not EXPAND.exists():
         raise SystemExit(f"expand.py not found at {EXPAND}: ../shared must sit beside the checkout")
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.measure_only:
+        corpus = make_corpus(args.sizes[0], args.work)
+        query_ms, by_kind = measure_queries(args.measure_only)
+        figures = {
+            **measure_add_one(args.measure_only, corpus),
+            "query_ms": query_ms,
+            "query_ms_by_kind": by_kind,
+            **measure_window(args.measure_only),
+        }
+        print(json.dumps(figures, indent=2))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2), "utf-8")
+        return 0
     results = {}
     for n in args.sizes:
         corpus = make_corpus(n, args.work)
@@ -266,6 +315,7 @@ def main() -> int:
         )
         print(f"{'re-index unchanged (s)':28}{ra['reindex_unchanged_s']:>18}")
         print(f"{'add 1 file + search (s)':28}{ra['add_one_then_search_s']:>18}")
+        print(f"{'  the same in one process (s)':28}{ra['add_one_then_search_in_process_s']:>18}")
         for phase in ("cold", "warm"):
             for key in ("p50", "p95", "max"):
                 print(
