@@ -55,11 +55,16 @@ def _candidates(text: str, forms: frozenset[str]):
     letters ("happi" for "happy", "employable" for "Employability"), so a case-insensitive scan
     for each form's prefix finds every ASCII candidate; tokens with a non-ASCII letter (accents to
     fold) are always candidates. Each candidate's whole token is then analysed as usual."""
-    starts = {m.start() for m in _prefix_pattern(forms).finditer(text)}
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        # Same offsets: one case-sensitive scan per prefix. The regex engine jumps straight to
+        # a single literal; an alternation, or ignoring case, makes it try every position.
+        starts = {m.start() for p in _prefix_patterns(forms) for m in p.finditer(lowered)}
+    else:  # lower-casing changed lengths ("İ"): scan the text itself, ignoring case
+        starts = {m.start() for m in _prefix_pattern(forms).finditer(text)}
     if not text.isascii():
-        for m in _NON_ASCII.finditer(text):
-            if _WORD_CHAR.match(m.group()):  # a letter, not a curly quote or a dash
-                starts.add(_token_start(text, m.start()))
+        for m in _non_ascii_letters().finditer(text):
+            starts.add(_token_start(text, m.start()))
     token_at = _ANALYZER.expression.match
     normalise = _ANALYZER.normalise
     for start in sorted(starts):
@@ -73,7 +78,24 @@ def _candidates(text: str, forms: frozenset[str]):
 
 
 _WORD_CHAR = re.compile(r"\w")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=1)
+def _non_ascii_letters() -> re.Pattern[str]:
+    """Non-ASCII characters that can be part of a word: not curly quotes, dashes, spaces and
+    other punctuation, which long texts have thousands of."""
+    runs: list[str] = []
+    start = None
+    for code in range(0x80, 0x3000):
+        other = _WORD_CHAR.match(chr(code)) is None
+        if other and start is None:
+            start = code
+        elif not other and start is not None:
+            runs.append(f"\\u{start:04x}-\\u{code - 1:04x}")
+            start = None
+    if start is not None:
+        runs.append(f"\\u{start:04x}-\\u2fff")
+    return re.compile(f"[^\\x00-\\x7f{''.join(runs)}]")
 
 
 def _inside_token(text: str, i: int) -> bool:
@@ -116,12 +138,17 @@ def _stem_prefix(form: str) -> str:
     return form[: max(1, len(form) - (2 if len(form) >= 5 else 1))]
 
 
+# Plain literals: a lookbehind for the token start would make the scans several times slower,
+# so _candidates checks the start itself.
 @lru_cache(maxsize=256)
 def _prefix_pattern(forms: frozenset[str]) -> re.Pattern[str]:
-    # Plain literals: a lookbehind for the token start would make the scan four times slower,
-    # so _candidates checks the start itself.
     prefixes = sorted({_stem_prefix(w) for w in forms}, key=len, reverse=True)
     return re.compile("|".join(re.escape(p) for p in prefixes) or "(?!)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _prefix_patterns(forms: frozenset[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(re.escape(p)) for p in sorted({_stem_prefix(w) for w in forms}))
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
