@@ -445,7 +445,7 @@ class ExportCommand(QObject):
             tasks=w.tasks,
             messages=w.messages,
             selected_ids=w.selected_ids(),
-            result_ids=w.model.ids(),
+            result_ids=w.result_ids(),
             tags=self.bookmarks.tags(),
             bookmark_count=len(self.bookmarks.marks()),
             folder=w.settings.export_folder,

@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QDockWidget,
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self._index_started_at = 0.0
         self._sort = "relevance"
         self._shown_id: str | None = None
+        self._partial_request: SearchRequest | None = None  # only its first page is in the list
         self.bookmarks = BookmarksController(
             bookmarks or Bookmarks(archive.paths.bookmarks_file), archive, messages, self
         )
@@ -333,6 +335,7 @@ class MainWindow(QMainWindow):
         self.facet_panel.facet_selected.connect(self.filter_bar.add_mention)
         self.chip_bar.chip_removed.connect(self.filter_bar.remove_chip)
         self.searches.facets_counted.connect(self._on_searches_facets_counted)
+        self.searches.first_page.connect(self._on_searches_first_page)
         self.searches.search_finished.connect(self._on_searches_search_finished)
         self.searches.search_failed.connect(self._on_searches_search_failed)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -467,10 +470,40 @@ class MainWindow(QMainWindow):
         if text and not self.search_bar.error_text:
             self.search_bar.set_history(self.settings.remember_query(text))
 
+    def _on_searches_first_page(self, request: SearchRequest, result: SearchResult) -> None:
+        """The top of a large result, before the rest: shown unless the list is sorted here by
+        another column than the date (that needs every hit)."""
+        section = self.table.horizontalHeader().sortIndicatorSection()
+        if 0 <= section < len(COLUMNS) and section != DATE_COLUMN:
+            return
+        self._partial_request = request
+        self._show_result(result)
+
     def _on_searches_search_finished(self, request: SearchRequest, result: SearchResult) -> None:
+        self._partial_request = None
+        self._show_result(result)
+        self.search_finished.emit(result)
+
+    def result_ids(self) -> list[str]:
+        """Every meeting id of the current result in list order, also while only its first page
+        has arrived (then the search is run here once more, to the end)."""
+        request = self._partial_request
+        if request is None:
+            return self.model.ids()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = self.archive.search(
+                request.text, request.filters, limit=None, sort=request.sort, snippets=0
+            )
+        finally:
+            QApplication.restoreOverrideCursor()
+        return [hit.id for hit in result.hits]
+
+    def _show_result(self, result: SearchResult) -> None:
         self.search_bar.clear_error()
         keep = self._shown_id
-        self.model.set_result(result)
+        if self.model.set_result(result):
+            return  # the rest of the first page shown: selection and scroll position stay
         header = self.table.horizontalHeader()
         section = header.sortIndicatorSection()
         if 0 <= section < len(COLUMNS) and section != DATE_COLUMN:
@@ -484,7 +517,6 @@ class MainWindow(QMainWindow):
             self.table.scrollTo(self.model.index(row, 0))
         else:
             self._show_meeting(None)
-        self.search_finished.emit(result)
 
     def _on_searches_facets_counted(self, _request: SearchRequest, facets) -> None:
         self.facet_panel.set_facets(facets)

@@ -99,7 +99,21 @@ class MeetingTableModel(QAbstractTableModel):
         self.result: SearchResult | None = None
 
     # -- content --------------------------------------------------------------------------------
-    def set_result(self, result: SearchResult) -> None:
+    def set_result(self, result: SearchResult) -> bool:
+        """Show ``result``. When it continues the one shown (the same total, the rows shown so
+        far its first hits: the rest of a first page), rows are added without a reset, so the
+        selection and the scroll position stay: then True."""
+        old = self._all
+        if (
+            self.result is not None
+            and old
+            and result.total == self.result.total
+            and len(result.hits) > len(old)
+            and all(result.hits[i].id == row.hit.id for i, row in enumerate(old))
+        ):
+            self.result = result
+            self._all = old + [_Row(hit) for hit in result.hits[len(old) :]]
+            return True  # canFetchMore() now pages into the rest
         self.beginResetModel()
         self.result = result
         self._all = [_Row(hit) for hit in result.hits]
@@ -107,6 +121,7 @@ class MeetingTableModel(QAbstractTableModel):
         self.endResetModel()
         if self.canFetchMore(QModelIndex()):
             self.fetchMore(QModelIndex())
+        return False
 
     def clear(self) -> None:
         self.set_result(SearchResult(query="", total=0, hits=()))
@@ -126,7 +141,8 @@ class MeetingTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        return len(self._all)
+        """The number of hits of the result (its first page may be all that is here yet)."""
+        return self.result.total if self.result is not None else len(self._all)
 
     def ids(self) -> list[str]:
         """Every id of the result (not only the loaded rows), in the list's order."""

@@ -13,6 +13,7 @@ from index.query import SearchFilters
 from .tasks import TaskRunner
 
 DEBOUNCE_MS = 150
+FIRST_PAGE = 200  # hits delivered first when a result is larger (the list's first page)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class SearchController(QObject):
     # SearchRequest, facet counts: computed after the list has been delivered, so the list never
     # waits for the counts (which must read every match's facet values)
     facets_counted = Signal(object, object)
+    # SearchRequest, SearchResult with the exact total but only the first FIRST_PAGE hits: sent
+    # before search_finished when there are more, so a large result shows its top at once
+    first_page = Signal(object, object)
 
     def __init__(
         self,
@@ -73,15 +77,37 @@ class SearchController(QObject):
         archive = self._archive
 
         def work(_progress, _cancel) -> SearchResult:
-            return archive.search(text, filters, limit=None, sort=sort, snippets=0)
+            return archive.search(text, filters, limit=FIRST_PAGE, sort=sort, snippets=0)
 
         self._tasks.run(
             "search",
             work,
-            succeeded=lambda result, r=request: self._on_succeeded(r, result),
+            succeeded=lambda result, r=request: self._on_first_page(r, result),
             failed=lambda err, r=request: self._on_failed(r, err),
         )
         self.search_started.emit(request)
+
+    def _on_first_page(self, request: SearchRequest, result: SearchResult) -> None:
+        if request.number != self._latest:
+            return
+        if result.total <= len(result.hits):
+            self._on_succeeded(request, result)  # that was all of it
+            return
+        self.first_page.emit(request, result)
+        archive = self._archive
+
+        def work(_progress, _cancel) -> SearchResult | None:
+            if request.number != self._latest:
+                return None  # typed on meanwhile
+            return archive.search(request.text, request.filters, limit=None, sort=request.sort, snippets=0)
+
+        def finished(result: SearchResult | None) -> None:
+            if result is not None:
+                self._on_succeeded(request, result)
+
+        self._tasks.run(
+            "search", work, succeeded=finished, failed=lambda err, r=request: self._on_failed(r, err)
+        )
 
     def _on_succeeded(self, request: SearchRequest, result: SearchResult) -> None:
         if request.number != self._latest:

@@ -188,3 +188,52 @@ def test_every_control_has_an_accessible_name(window):
             if not widget.accessibleName() and not getattr(widget, "text", lambda: "")():
                 missing.append(f"{type(widget).__name__} in {type(widget.parent()).__name__}")
     assert missing == []
+
+
+def test_a_large_result_shows_its_first_page_then_the_rest_without_a_reset(window, qtbot, monkeypatch):
+    import app.search
+
+    monkeypatch.setattr(app.search, "FIRST_PAGE", 2)  # the sample's 5 meetings count as large
+    resets, pages = [], []
+    window.model.modelReset.connect(lambda: resets.append(window.model.total))
+    window.searches.first_page.connect(lambda _request, result: pages.append(result))
+    window.search_bar.set_text("")
+    with qtbot.waitSignals([window.searches.first_page, window.search_finished], timeout=10_000):
+        window.search(now=True)
+    (first,) = pages
+    assert first.total == 5 and len(first.hits) == 2
+    assert window.result_ids() == window.model.ids()  # complete now: no search run again
+    assert window.model.total == 5 and len(window.model.ids()) == 5
+    assert resets == [5]  # the first page reset the list once; the rest was appended
+    assert window.model.ids()[:2] == [h.id for h in first.hits]
+
+
+def test_the_model_appends_the_rest_of_a_result_and_keeps_its_rows():
+    from app.meeting_model import MeetingTableModel
+    from index.models import Hit, SearchResult
+
+    hits = tuple(Hit(f"m{i}", f"Meeting {i}", None, None, None, 1.0, "", ()) for i in range(5))
+    model = MeetingTableModel(lambda ids: {}, page_size=2)
+    assert model.set_result(SearchResult("", 5, hits[:2])) is False
+    assert model.rowCount() == 2 and not model.canFetchMore()
+    assert model.set_result(SearchResult("", 5, hits)) is True  # the same top, more of it
+    assert model.rowCount() == 2 and model.canFetchMore() and model.ids() == [h.id for h in hits]
+    other = tuple(reversed(hits))
+    assert model.set_result(SearchResult("", 5, other)) is False  # a different order: replaced
+    assert model.ids() == [h.id for h in other]
+
+
+def test_while_only_the_first_page_is_in_the_list_the_result_ids_are_all_of_them(window, monkeypatch, qtbot):
+    import app.search
+
+    monkeypatch.setattr(app.search, "FIRST_PAGE", 2)
+    everything = [h.id for h in window.archive.search("", limit=None, snippets=0).hits]
+    shown = []
+    # Hold the list at its first page: the rest of the search is not delivered.
+    monkeypatch.setattr(window.searches, "_on_succeeded", lambda request, result: None)
+    window.searches.first_page.connect(lambda *_: shown.append(True))
+    window.search_bar.set_text("")
+    window.search(now=True)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert len(window.model.ids()) == 2 and window.model.total == 5
+    assert sorted(window.result_ids()) == sorted(everything) and len(everything) == 5
