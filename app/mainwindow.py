@@ -478,6 +478,8 @@ class MainWindow(QMainWindow):
             return
         self._partial_request = request
         self._show_result(result)
+        # The counts shown are the previous result's until this one's arrive: not clickable.
+        self.facet_panel.setEnabled(False)
 
     def _on_searches_search_finished(self, request: SearchRequest, result: SearchResult) -> None:
         self._partial_request = None
@@ -520,6 +522,7 @@ class MainWindow(QMainWindow):
 
     def _on_searches_facets_counted(self, _request: SearchRequest, facets) -> None:
         self.facet_panel.set_facets(facets)
+        self.facet_panel.setEnabled(True)
         self.facets_shown.emit()
 
     def _on_searches_search_failed(self, request: SearchRequest, err: Exception) -> None:

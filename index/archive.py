@@ -214,9 +214,9 @@ class Archive:
         if not recorded:
             return
         current = self._segment_files()
-        live = {name.split(".", 1)[0] + "." for name in current}
+        live = tuple(f"{seg.segment_id()}." for seg in self._ix._segments())
         for name, size in json.loads(recorded).items():
-            if not name.startswith(tuple(live)):
+            if not name.startswith(live):
                 continue  # a segment merged away since (by this or another process)
             if current.get(name) != size:
                 state = "missing" if name not in current else f"{current[name]} bytes, not {size}"
@@ -617,7 +617,7 @@ class Archive:
                 all_ids = engine.meeting_ids(matched)
             wanted = query_terms(query, engine.expand) if snippets else Wanted()
             if len(ids) > BULK_HITS:
-                summaries = self._summaries(engine)
+                summaries = self._summaries(engine, wanted=(mid for mid, _ in ids))
                 records = {mid: _summary_record(summaries[mid]) for mid, _ in ids if mid in summaries}
             else:
                 records = self._store.records(i for i, _ in ids)
@@ -662,6 +662,11 @@ class Archive:
             counts = Counter({i: counts[key] for i, key in enumerate(values)})
         else:
             rows, values = self._facet_index(engine)
+            if "facets again" not in engine.memo and any(mid not in rows for mid in ids):
+                # read before another process's store commit: read again, once per generation
+                engine.memo["facets again"] = True
+                engine.memo.pop("facets", None)
+                rows, values = self._facet_index(engine)
             counts = Counter(chain.from_iterable(rows.get(mid, ()) for mid in ids))
         counters: dict[str, list[FacetCount]] = {}
         for key, count in sorted(counts.items(), key=lambda kc: (-kc[1], values[kc[0]][1])):
@@ -686,9 +691,19 @@ class Archive:
             cached = engine.memo["facets"] = (rows, list(numbers))
         return cached
 
-    def _summaries(self, engine: Engine) -> dict[str, tuple]:
+    def _summaries(self, engine: Engine, wanted: Iterable[str] = ()) -> dict[str, tuple]:
+        """Every meeting's summary, kept per index generation; read again once if ``wanted``
+        names one it lacks (read while another process had committed the index but not yet the
+        store)."""
         cached = engine.memo.get("summaries")
-        if cached is None:
+        stale = (
+            cached is not None
+            and "summaries again" not in engine.memo
+            and any(mid not in cached for mid in wanted)
+        )
+        if stale:
+            engine.memo["summaries again"] = True  # once: an orphan document must not cost every search
+        if cached is None or stale:
             cached = engine.memo["summaries"] = self._store.summaries()
         return cached
 

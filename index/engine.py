@@ -6,8 +6,10 @@ matches (which Whoosh's top-N collector skips) as long again. Here a parsed Whoo
 evaluated on whole posting lists instead: each term's postings are read block by block and scored
 once with Whoosh's own BM25F formula and statistics, kept per index generation (the searcher), and
 combined with dict and set operations. The result is the exact set of matching documents with the
-same scores Whoosh gives, so ranking and counts agree with Whoosh's; query kinds without a posting
-list form here (phrases, for instance) are evaluated by Whoosh's matcher for that part only.
+same scores Whoosh gives (wildcard and fuzzy terms: always the sum of the expanded words' scores,
+which Whoosh gives only in large segments), so ranking and counts agree with Whoosh's; query kinds
+without a posting list form here (phrases with a slop, for instance) are evaluated by Whoosh's
+matcher for that part only. Sorting by date puts meetings without a date last in both directions.
 
 One ``Engine`` belongs to one searcher: a commit makes a new searcher and so a new engine.
 """
@@ -23,6 +25,8 @@ from collections.abc import Iterable
 from whoosh import query as wq
 from whoosh.scoring import bm25
 
+# Wildcard and fuzzy expansions kept per generation.
+EXPANSIONS_KEPT = 256
 # Above this many, meeting ids are read for every document at once.
 BULK_IDS = 1000
 # Scored posting lists kept per generation, by number of postings (about 80 bytes each).
@@ -63,12 +67,14 @@ class Engine:
                 return sorted(scores, key=lambda d: (-scores[d], d))
             return heapq.nsmallest(limit, scores, key=lambda d: (-scores[d], d))
         date_of = self._date_map()
-        missing = _MISSING_DATE
+        dated = [d for d in scores if d in date_of]
         if sort == "date":
-            order = sorted(scores, key=lambda d: (-date_of.get(d, missing), d))
+            dated.sort(key=lambda d: (-date_of[d], d))
         else:
-            order = sorted(scores, key=lambda d: (date_of.get(d, missing), d))
-        return order if limit is None else order[:limit]
+            dated.sort(key=lambda d: (date_of[d], d))
+        if len(dated) < len(scores):  # meetings without a date come last, whichever the direction
+            dated.extend(sorted(d for d in scores if d not in date_of))
+        return dated if limit is None else dated[:limit]
 
     def meeting_id(self, docnum: int) -> str:
         mid = self._ids.get(docnum)
@@ -237,6 +243,8 @@ class Engine:
         if words is None:
             with self._lock:
                 words = sorted({w for seg, _ in self._leaves for w in q._btexts(seg) if w})
+            if len(self._expanded) >= EXPANSIONS_KEPT:  # typing many wildcards: start afresh
+                self._expanded.clear()
             self._expanded[key] = words
         return words
 
@@ -306,9 +314,6 @@ class Engine:
 
 
 _NOT_SCORE = 1.0  # what Whoosh's InverseMatcher scores a document matching "NOT x"
-
-# The date column's value for "no date": missing dates sort as the oldest, as in Whoosh.
-_MISSING_DATE = -(2**63)
 
 
 def _postings(seg, fieldname: str, btext: bytes, values: bool = False):

@@ -55,7 +55,8 @@ def _candidates(text: str, forms: frozenset[str]):
     letters ("happi" for "happy", "employable" for "Employability"), so a case-insensitive scan
     for each form's prefix finds every ASCII candidate; tokens with a non-ASCII letter (accents to
     fold) are always candidates. Each candidate's whole token is then analysed as usual."""
-    lowered = text.lower()
+    # The analyzer reads "’" as "'" (so "d’Ivoire" is indexed as "d'ivoir"): scan the same way.
+    lowered = text.lower().replace("’", "'")
     if len(lowered) == len(text):
         # Same offsets: one case-sensitive scan per prefix. The regex engine jumps straight to
         # a single literal; an alternation, or ignoring case, makes it try every position.

@@ -123,8 +123,10 @@ class Store:
 
     def fingerprint(self) -> dict:
         """Size and modification time of the database file, with its write-ahead log folded in
-        first (so a later close does not touch the file again)."""
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        first where possible (so a later close does not touch the file again). PASSIVE: never
+        waits for a writer (an indexing run keeps its transaction open); if the log could not be
+        folded in, the file changes later and the next open simply checks it."""
+        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
         stat = self.path.stat()
         return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 

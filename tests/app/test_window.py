@@ -197,6 +197,9 @@ def test_a_large_result_shows_its_first_page_then_the_rest_without_a_reset(windo
     resets, pages = [], []
     window.model.modelReset.connect(lambda: resets.append(window.model.total))
     window.searches.first_page.connect(lambda _request, result: pages.append(result))
+    enabled = []
+    window.searches.first_page.connect(lambda *_: enabled.append(window.facet_panel.isEnabled()))
+    window.facets_shown.connect(lambda: enabled.append(window.facet_panel.isEnabled()))
     window.search_bar.set_text("")
     with qtbot.waitSignals([window.searches.first_page, window.search_finished], timeout=10_000):
         window.search(now=True)
@@ -206,6 +209,8 @@ def test_a_large_result_shows_its_first_page_then_the_rest_without_a_reset(windo
     assert window.model.total == 5 and len(window.model.ids()) == 5
     assert resets == [5]  # the first page reset the list once; the rest was appended
     assert window.model.ids()[:2] == [h.id for h in first.hits]
+    # stale counts not clickable while the first page is shown; the new counts are
+    qtbot.waitUntil(lambda: enabled == [False, True], timeout=10_000)
 
 
 def test_the_model_appends_the_rest_of_a_result_and_keeps_its_rows():

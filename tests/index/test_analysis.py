@@ -75,7 +75,7 @@ def _reference_spans(text, wanted):
 WORDS = [
     "happy", "happiness", "meetings", "meet", "policies", "U.S.", "Japan's", "x", "Việt", "Nam’s",
     "Employability", "prime", "Minister", "of", "the", "...", "talks...Japan", "a.b", "São", "ÉTAT",
-    "Hà", "Nội", "-", "co-operation", "\n",
+    "Hà", "Nội", "-", "co-operation", "\n", "d’Ivoire", "don’t", "I’d", "d'Ivoire",
 ]  # fmt: skip
 
 
@@ -92,6 +92,7 @@ def test_fast_highlighting_agrees_with_analysing_every_token(words, sep):
         Wanted(frozenset({"employ", "relat", "x"})),
         Wanted(phrases=(("prime", "minist"), ("viet", "nam"), ("japan", "x"))),
         Wanted(frozenset({"co"}), phrases=(("co", "oper"),)),
+        Wanted(frozenset({"d'ivoir", "don't"}), phrases=(("i'd", "nam"),)),
     ]
     for wanted in queries:
         assert match_spans(text, wanted) == _reference_spans(text, wanted), wanted
