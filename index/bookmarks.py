@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -262,21 +262,30 @@ class BookmarkStatus:
         return {**self.bookmark.to_json(), "title": self.title, "missing": self.missing}
 
 
-class Bookmarks:
-    """The bookmarks of one data directory. Open with ``Bookmarks.open(data_dir)``.
+class _Collection:
+    """Entries of one user-data file kept in memory, keyed, in file order. Every read checks
+    whether another process (the CLI, a second window) changed the file and re-reads it; every
+    change writes it atomically. Methods are safe to call from several threads."""
 
-    Every change re-reads the file first if another process (the CLI, a second window) changed
-    it, then writes it atomically. Methods are safe to call from several threads."""
+    _FORMAT: str  # the "format" marker of the file
+    _LIST_KEY: str  # the list inside the document
+    _LABEL: str  # "bookmarks", "saved searches": for messages
+    _PATHS_ATTR: str  # the DataPaths attribute naming the file
+    _ENTRY: Any  # the entry class (with from_json / to_json)
 
     def __init__(self, path: Path):
-        self._file = _UserDataFile(path, "readout-archive/bookmarks", "bookmarks", "bookmarks")
+        self._file = _UserDataFile(path, self._FORMAT, self._LIST_KEY, self._LABEL)
         self._lock = threading.RLock()
-        self._items: dict[str, Bookmark] = {}
+        self._items: dict[str, Any] = {}
         self.reload()
 
     @classmethod
-    def open(cls, data_dir=None) -> Bookmarks:
-        return cls(DataPaths.resolve(data_dir).bookmarks_file)
+    def open(cls, data_dir=None):
+        return cls(getattr(DataPaths.resolve(data_dir), cls._PATHS_ATTR))
+
+    @staticmethod
+    def _key(entry) -> str:
+        raise NotImplementedError
 
     @property
     def path(self) -> Path:
@@ -293,23 +302,36 @@ class Bookmarks:
 
     def reload(self) -> None:
         with self._lock:
-            self._items = {b.meeting_id: b for b in self._file.load(Bookmark.from_json)}
+            self._items = {self._key(e): e for e in self._file.load(self._ENTRY.from_json)}
 
     def _fresh(self) -> None:
         if self._file.changed_on_disk():
             self.reload()
 
     def _save(self) -> None:
-        self._file.save([b.to_json() for b in self._items.values()])
+        self._file.save([e.to_json() for e in self._items.values()])
 
-    # -- reading --
     def __len__(self) -> int:
         self._fresh()
         return len(self._items)
 
-    def __iter__(self) -> Iterator[Bookmark]:
+    def __iter__(self):
         return iter(self.list())
 
+
+class Bookmarks(_Collection):
+    """The bookmarks of one data directory, keyed by meeting id. Open with
+    ``Bookmarks.open(data_dir)``."""
+
+    _FORMAT, _LIST_KEY, _LABEL = "readout-archive/bookmarks", "bookmarks", "bookmarks"
+    _PATHS_ATTR = "bookmarks_file"
+    _ENTRY = Bookmark
+
+    @staticmethod
+    def _key(entry: Bookmark) -> str:
+        return entry.meeting_id
+
+    # -- reading --
     def __contains__(self, meeting_id: object) -> bool:
         self._fresh()
         return meeting_id in self._items
@@ -502,44 +524,16 @@ class SavedSearch:
         )
 
 
-class SavedSearches:
+class SavedSearches(_Collection):
     """Named queries with their filters. Names are unique regardless of case."""
 
-    def __init__(self, path: Path):
-        self._file = _UserDataFile(path, "readout-archive/saved-searches", "saved_searches", "saved searches")
-        self._lock = threading.RLock()
-        self._items: dict[str, SavedSearch] = {}
-        self.reload()
+    _FORMAT, _LIST_KEY, _LABEL = "readout-archive/saved-searches", "saved_searches", "saved searches"
+    _PATHS_ATTR = "saved_searches_file"
+    _ENTRY = SavedSearch
 
-    @classmethod
-    def open(cls, data_dir=None) -> SavedSearches:
-        return cls(DataPaths.resolve(data_dir).saved_searches_file)
-
-    @property
-    def path(self) -> Path:
-        return self._file.path
-
-    @property
-    def notices(self) -> list[str]:
-        return self._file.notices
-
-    def reload(self) -> None:
-        with self._lock:
-            self._items = {s.name.casefold(): s for s in self._file.load(SavedSearch.from_json)}
-
-    def _fresh(self) -> None:
-        if self._file.changed_on_disk():
-            self.reload()
-
-    def _save(self) -> None:
-        self._file.save([s.to_json() for s in self._items.values()])
-
-    def __len__(self) -> int:
-        self._fresh()
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[SavedSearch]:
-        return iter(self.list())
+    @staticmethod
+    def _key(entry: SavedSearch) -> str:
+        return entry.name.casefold()
 
     def list(self) -> list[SavedSearch]:
         with self._lock:
