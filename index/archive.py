@@ -658,8 +658,6 @@ class Archive:
                 for name, items in facets.items()
                 for value in items
             )
-            values = list(counts)
-            counts = Counter({i: counts[key] for i, key in enumerate(values)})
         else:
             rows, values = self._facet_index(engine)
             if "facets again" not in engine.memo and any(mid not in rows for mid in ids):
@@ -667,10 +665,10 @@ class Archive:
                 engine.memo["facets again"] = True
                 engine.memo.pop("facets", None)
                 rows, values = self._facet_index(engine)
-            counts = Counter(chain.from_iterable(rows.get(mid, ()) for mid in ids))
+            numbered = Counter(chain.from_iterable(rows.get(mid, ()) for mid in ids))
+            counts = Counter({values[key]: count for key, count in numbered.items()})
         counters: dict[str, list[FacetCount]] = {}
-        for key, count in sorted(counts.items(), key=lambda kc: (-kc[1], values[kc[0]][1])):
-            name, value = values[key]
+        for (name, value), count in sorted(counts.items(), key=lambda kc: (-kc[1], kc[0][1])):
             counters.setdefault(name, []).append(FacetCount(value, count))
         return tuple((name, tuple(found)) for name, found in sorted(counters.items()))
 

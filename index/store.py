@@ -198,55 +198,37 @@ class Store:
         row = self._db.execute("SELECT body FROM meetings WHERE id=?", (meeting_id,)).fetchone()
         return row[0] if row else None
 
-    def records(self, ids: Iterable[str]) -> dict[str, dict]:
-        """Record dicts (no text) for the given ids, in one query per 500 ids."""
-        ids = list(ids)
-        out: dict[str, dict] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for mid, record in self._db.execute(
-                f"SELECT id, record FROM meetings WHERE id IN ({marks})", chunk
-            ):
-                out[mid] = json.loads(record)
-        return out
-
-    def summaries(self) -> dict[str, tuple[str, str | None, str | None, str | None]]:
-        """id -> (title, meeting date, meeting type, format) of every meeting, read by SQLite
-        itself (no JSON decoding in Python): the hit list of a search with thousands of hits."""
-        rows = self._db.execute(
-            "SELECT id, json_extract(record, '$.title'), meeting_date,"
-            " json_extract(record, '$.meeting_type'), json_extract(record, '$.format') FROM meetings"
-        )
-        return {row[0]: row[1:] for row in rows}
-
-    def record_fields(self, ids: Iterable[str], fields: Sequence[str]) -> dict[str, tuple]:
-        """id -> the values of top-level record ``fields`` (JSON text for lists and objects),
-        read by SQLite without decoding whole records."""
-        columns = ", ".join(f"json_extract(record, '$.{field}')" for field in fields)
-        ids = list(ids)
-        out: dict[str, tuple] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._db.execute(f"SELECT id, {columns} FROM meetings WHERE id IN ({marks})", chunk):
-                out[row[0]] = row[1:]
-        return out
-
-    def facets(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, dict[str, list[str]]]]:
-        """(id, {facet: [values]}) for ``ids`` (all meetings when None)."""
+    def _rows(self, columns: str, ids: Iterable[str] | None) -> Iterator[tuple]:
+        """(id, *columns) of the meetings ``ids`` (every meeting when None), one query per 500."""
         if ids is None:
-            for mid, facets in self._db.execute("SELECT id, facets FROM meetings"):
-                yield mid, json.loads(facets)
+            yield from self._db.execute(f"SELECT id, {columns} FROM meetings")
             return
         ids = list(ids)
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for mid, facets in self._db.execute(
-                f"SELECT id, facets FROM meetings WHERE id IN ({marks})", chunk
-            ):
-                yield mid, json.loads(facets)
+            yield from self._db.execute(f"SELECT id, {columns} FROM meetings WHERE id IN ({marks})", chunk)
+
+    def records(self, ids: Iterable[str]) -> dict[str, dict]:
+        """Record dicts (no text) for the given ids."""
+        return {mid: json.loads(record) for mid, record in self._rows("record", ids)}
+
+    def summaries(self) -> dict[str, tuple[str, str | None, str | None, str | None]]:
+        """id -> (title, meeting date, meeting type, format) of every meeting: the hit list of a
+        search with thousands of hits."""
+        return self.record_fields(None, ("title", "meeting_date", "meeting_type", "format"))
+
+    def record_fields(self, ids: Iterable[str] | None, fields: Sequence[str]) -> dict[str, tuple]:
+        """id -> the values of top-level record ``fields`` (JSON text for lists and objects) of
+        the meetings ``ids`` (every meeting when None), read by SQLite itself without decoding
+        whole records in Python."""
+        columns = ", ".join(f"json_extract(record, '$.{field}')" for field in fields)
+        return {row[0]: row[1:] for row in self._rows(columns, ids)}
+
+    def facets(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, dict[str, list[str]]]]:
+        """(id, {facet: [values]}) for ``ids`` (all meetings when None)."""
+        for mid, facets in self._rows("facets", ids):
+            yield mid, json.loads(facets)
 
     def iter_meetings(self, *, with_text: bool = False) -> Iterator[Meeting]:
         column = "body" if with_text else "''"
