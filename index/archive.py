@@ -31,15 +31,18 @@ from .gazetteer import Gazetteer
 from .highlight import Wanted, match_spans, query_terms, snippet
 from .models import (
     ENTITY_KINDS,
+    FORMAT_LABELS,
+    MEETING_TYPE_LABELS,
     EntityMention,
     EntitySummary,
     FacetCount,
-    Hit,
+    HitList,
     IndexReport,
     Location,
     Meeting,
     SearchResult,
     SkippedFile,
+    Summary,
 )
 from .paths import DataPaths
 from .query import SORTS, QueryBuilder, SearchFilters
@@ -55,9 +58,11 @@ INDEX_FORMAT = f"{SCHEMA_VERSION}.{EXTRACT_VERSION}"
 # Set in the store while an indexing run is under way: found on open, the run was cut short.
 PENDING_KEY = "indexing_started"
 SEGMENT_FILES_KEY = "segment_files"  # {file name: size} of the index's segments after a run
-# Above this many hits, the hit list is built from all meetings' summaries (read once per index
-# generation) instead of one record query per 500 hits.
+# Above this many hits, a result's hits are made as they are asked for (a HitList) and facets
+# are counted from every meeting's numbered values (read once per index generation).
 BULK_HITS = 1000
+# The record fields of a hit in a list: title, meeting date, type, format.
+SUMMARY_FIELDS = ("title", "meeting_date", "meeting_type", "format")
 OPEN_ATTEMPTS = 5  # a damaged-looking index while another process writes: retry this often...
 OPEN_RETRY_SECONDS = 0.3  # ...this far apart (Whoosh itself retries a missing segment for 0.5 s)
 
@@ -553,15 +558,25 @@ class Archive:
         return {mid: Meeting.from_json(record, text="") for mid, record in self._store.records(ids).items()}
 
     def sort_values(self, ids: Iterable[str], column: str) -> dict[str, object]:
-        """id -> the list column ``column`` ("countries", "participants", "location" or
-        "duration") as shown, for sorting a large result without loading every record."""
-        field = {"duration": "duration_minutes"}.get(column, column)
+        """id -> the list column ``column`` ("date", "title", "type", "format", "countries",
+        "participants", "location" or "duration") as shown, for sorting a large result without
+        loading every record. Dates are ISO text, durations minutes (or None)."""
+        field = {
+            "duration": "duration_minutes",
+            "date": "meeting_date",
+            "type": "meeting_type",
+        }.get(column, column)
+        labels = {"type": MEETING_TYPE_LABELS, "format": FORMAT_LABELS}.get(column)
         values: dict[str, object] = {}
         for mid, (raw,) in self._store.record_fields(ids, (field,)).items():
             if column == "duration":
                 values[mid] = raw
             elif raw is None:
                 values[mid] = ""
+            elif column in ("title", "date"):
+                values[mid] = raw
+            elif labels is not None:
+                values[mid] = labels.get(raw, raw)
             elif column == "countries":
                 values[mid] = ", ".join(json.loads(raw))
             elif column == "participants":
@@ -572,6 +587,13 @@ class Archive:
             else:
                 raise ValueError(f"no sort values for column {column!r}")
         return values
+
+    def filter_choices(self) -> tuple[list[str], tuple[dt.date, dt.date] | None]:
+        """The countries to offer in the country filter (taking part or host, sorted) and the
+        span of meeting dates, read without loading the meetings."""
+        span = self._store.date_span()
+        dates = (dt.date.fromisoformat(span[0]), dt.date.fromisoformat(span[1])) if span else None
+        return sorted(set(self._store.countries()), key=str.casefold), dates
 
     def meetings(self) -> list[Meeting]:
         """All meetings (records without text), by meeting date."""
@@ -612,39 +634,26 @@ class Archive:
             if sort == "relevance" and query.__class__.__name__ == "Every":
                 sort = "date"
             order = engine.top(matched, limit, sort)
-            ids = list(zip(engine.meeting_ids(order), (matched[d] for d in order), strict=True))
+            ids = engine.meeting_ids(order)
+            scores = [matched[d] for d in order]
             if facets:
                 all_ids = engine.meeting_ids(matched)
             wanted = query_terms(query, engine.expand) if snippets else Wanted()
+            snips = {}
+            for rank, mid in enumerate(ids[:snippets]):
+                body = self._store.text(mid) or ""
+                snip, spans = snippet(body, match_spans(body, wanted))
+                snips[rank] = (snip, tuple(spans))
             if len(ids) > BULK_HITS:
-                summaries = self._summaries(engine, wanted=(mid for mid, _ in ids))
-                records = {mid: _summary_record(summaries[mid]) for mid, _ in ids if mid in summaries}
+                # made as they are asked for: 100,000 ready hits would hold ~80 MB
+                hits = HitList(ids, scores, self._summaries, snips)
             else:
-                records = self._store.records(i for i, _ in ids)
-            hits = []
-            for rank, (mid, score) in enumerate(ids):
-                record = records.get(mid)
-                if record is None:  # indexed but not yet in the store: a commit in flight
-                    continue
-                snip, spans = ("", [])
-                if rank < snippets:
-                    body = self._store.text(mid) or ""
-                    snip, spans = snippet(body, match_spans(body, wanted))
-                date = record.get("meeting_date")
-                hits.append(
-                    Hit(
-                        id=mid,
-                        title=record["title"],
-                        meeting_date=dt.date.fromisoformat(date) if date else None,
-                        meeting_type=record.get("meeting_type"),
-                        format=record.get("format"),
-                        score=float(score),
-                        snippet=snip,
-                        snippet_highlights=tuple(spans),
-                    )
-                )
+                summaries = self._summaries(ids)
+                # a meeting indexed but not yet in the store (a commit in flight) is left out
+                made = HitList(ids, scores, lambda _ids: summaries, snips)
+                hits = tuple(made[i] for i, mid in enumerate(ids) if mid in summaries)
             facet_counts = self._facet_counts(engine, all_ids) if facets else ()
-        return SearchResult(query=text, total=total, hits=tuple(hits), facets=facet_counts)
+        return SearchResult(query=text, total=total, hits=hits, facets=facet_counts)
 
     def _facet_counts(
         self, engine: Engine, ids: Iterable[str]
@@ -689,21 +698,9 @@ class Archive:
             cached = engine.memo["facets"] = (rows, list(numbers))
         return cached
 
-    def _summaries(self, engine: Engine, wanted: Iterable[str] = ()) -> dict[str, tuple]:
-        """Every meeting's summary, kept per index generation; read again once if ``wanted``
-        names one it lacks (read while another process had committed the index but not yet the
-        store)."""
-        cached = engine.memo.get("summaries")
-        stale = (
-            cached is not None
-            and "summaries again" not in engine.memo
-            and any(mid not in cached for mid in wanted)
-        )
-        if stale:
-            engine.memo["summaries again"] = True  # once: an orphan document must not cost every search
-        if cached is None or stale:
-            cached = engine.memo["summaries"] = self._store.summaries()
-        return cached
+    def _summaries(self, ids: Sequence[str]) -> dict[str, Summary]:
+        """id -> (title, meeting date, type, format) of the meetings ``ids`` (for hit lists)."""
+        return self._store.record_fields(ids, SUMMARY_FIELDS)
 
     def entities(self, kind: str | None = None) -> list[EntitySummary]:
         """Every canonical entity in the archive (of one ``kind``), most mentioned first."""
@@ -747,11 +744,6 @@ class Archive:
             self._ix = windex.open_dir(str(self.paths.whoosh_dir))
             self._searcher = self._ix.searcher()
         return self._searcher
-
-
-def _summary_record(summary: tuple) -> dict:
-    title, date, meeting_type, format_ = summary
-    return {"title": title, "meeting_date": date, "meeting_type": meeting_type, "format": format_}
 
 
 class _WriteLock:

@@ -560,7 +560,7 @@ def chronology_for(
 ) -> Chronology:
     """The chronology of the meetings a search finds (all meetings for an empty search)."""
     result = archive.search(text, filters, limit=None, sort="date-asc", snippets=0)
-    ids = [hit.id for hit in result.hits]
+    ids = list(result.ids)
     records = archive.records(ids)
     meetings = [records[i] for i in ids if i in records]
     refs = referenced_events(archive, ids) if with_references else None

@@ -149,7 +149,7 @@ def select(archive: _ArchiveLike, selection: Selection, bookmarks: Bookmarks | N
         result = archive.search(
             selection.query or "", selection.filters, limit=None, sort=selection.sort, snippets=0
         )
-        ids = [hit.id for hit in result.hits]
+        ids = list(result.ids)
     elif explicit is not None:
         ids = explicit
     elif wanted_bookmarks is not None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 ENTITY_KINDS = ("person", "country", "place", "organization", "initiative", "agreement", "money", "event")
@@ -252,6 +255,110 @@ class Hit:
         }
 
 
+# (title, meeting date as ISO text or None, meeting type, format) of one meeting
+Summary = tuple[str, str | None, str | None, str | None]
+SummaryLoader = Callable[[Sequence[str]], Mapping[str, Summary]]
+
+
+class HitList(Sequence[Hit]):
+    """The hits of a large result, in result order, made a page at a time when asked for.
+
+    Holds the meeting ids and scores only; titles and dates are read through ``load`` (the
+    archive's store) for the hits asked for. A list of 100,000 ready-made hits with their titles
+    took about 80 MB; this takes about 2 MB (the ids are shared with the index's id table).
+    A meeting gone from the store by the time its hit is asked for (removed by an indexing run
+    since the search) is listed with an empty title and no date."""
+
+    PAGE = 200
+    PAGES_KEPT = 16
+
+    def __init__(
+        self,
+        ids: Sequence[str],
+        scores: Sequence[float],
+        load: SummaryLoader,
+        snippets: Mapping[int, tuple[str, tuple[tuple[int, int], ...]]] | None = None,
+    ):
+        if len(ids) != len(scores):
+            raise ValueError("one score per id")
+        self.ids: tuple[str, ...] = tuple(ids)
+        self._scores = array("d", scores)
+        self._load = load
+        self._snippets = dict(snippets or {})  # rank -> (snippet, highlights): the first hits
+        self._pages: OrderedDict[int, tuple[Hit, ...]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.take(range(len(self.ids))[index])
+        if index < 0:
+            index += len(self.ids)
+        if not 0 <= index < len(self.ids):
+            raise IndexError("hit index out of range")
+        page, offset = divmod(index, self.PAGE)
+        return self._page(page)[offset]
+
+    def __iter__(self) -> Iterator[Hit]:
+        for page in range(0, (len(self.ids) + self.PAGE - 1) // self.PAGE):
+            yield from self._page(page, keep=False)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, HitList):
+            return self is other or (self.ids == other.ids and tuple(self) == tuple(other))
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == len(self) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return f"<HitList of {len(self.ids)} hits>"
+
+    def take(self, indices: Sequence[int]) -> list[Hit]:
+        """The hits at ``indices`` (in that order), read in one go: the rows of a sorted list
+        come from anywhere in the result."""
+        indices = list(indices)
+        kept = {}
+        for i in indices:
+            page = self._pages.get(i // self.PAGE)
+            if page is not None:
+                kept[i] = page[i % self.PAGE]
+        wanted = [i for i in indices if i not in kept]
+        summaries = self._load([self.ids[i] for i in wanted]) if wanted else {}
+        kept.update((i, self._hit(i, summaries.get(self.ids[i]))) for i in wanted)
+        return [kept[i] for i in indices]
+
+    def _page(self, page: int, keep: bool = True) -> tuple[Hit, ...]:
+        hits = self._pages.get(page)
+        if hits is not None:
+            self._pages.move_to_end(page)
+            return hits
+        span = range(page * self.PAGE, min(len(self.ids), (page + 1) * self.PAGE))
+        summaries = self._load([self.ids[i] for i in span])
+        hits = tuple(self._hit(i, summaries.get(self.ids[i])) for i in span)
+        if keep:
+            self._pages[page] = hits
+            if len(self._pages) > self.PAGES_KEPT:
+                self._pages.popitem(last=False)
+        return hits
+
+    def _hit(self, index: int, summary: Summary | None) -> Hit:
+        title, date, meeting_type, format_ = summary or ("", None, None, None)
+        snip, spans = self._snippets.get(index, ("", ()))
+        return Hit(
+            id=self.ids[index],
+            title=title,
+            meeting_date=dt.date.fromisoformat(date) if date else None,
+            meeting_type=meeting_type,
+            format=format_,
+            score=self._scores[index],
+            snippet=snip,
+            snippet_highlights=tuple(spans),
+        )
+
+
 @dataclass(frozen=True)
 class FacetCount:
     value: str
@@ -262,10 +369,17 @@ class FacetCount:
 class SearchResult:
     query: str
     total: int
-    hits: tuple[Hit, ...]
+    hits: Sequence[Hit]  # a tuple, or a HitList (made as asked for) for a large result
     # facet ("type", "country", "participant", "organization", ...) -> counts over all matches,
     # most frequent first; empty unless asked for
     facets: tuple[tuple[str, tuple[FacetCount, ...]], ...] = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The meeting ids of the hits, in order (without reading any hit's title)."""
+        if isinstance(self.hits, HitList):
+            return self.hits.ids
+        return tuple(hit.id for hit in self.hits)
 
     def facet(self, name: str) -> tuple[FacetCount, ...]:
         return dict(self.facets).get(name, ())

@@ -213,11 +213,6 @@ class Store:
         """Record dicts (no text) for the given ids."""
         return {mid: json.loads(record) for mid, record in self._rows("record", ids)}
 
-    def summaries(self) -> dict[str, tuple[str, str | None, str | None, str | None]]:
-        """id -> (title, meeting date, meeting type, format) of every meeting: the hit list of a
-        search with thousands of hits."""
-        return self.record_fields(None, ("title", "meeting_date", "meeting_type", "format"))
-
     def record_fields(self, ids: Iterable[str] | None, fields: Sequence[str]) -> dict[str, tuple]:
         """id -> the values of top-level record ``fields`` (JSON text for lists and objects) of
         the meetings ``ids`` (every meeting when None), read by SQLite itself without decoding
@@ -229,6 +224,21 @@ class Store:
         """(id, {facet: [values]}) for ``ids`` (all meetings when None)."""
         for mid, facets in self._rows("facets", ids):
             yield mid, json.loads(facets)
+
+    def countries(self) -> list[str]:
+        """Every country taking part in a meeting or where one took place (read by SQLite)."""
+        rows = self._db.execute(
+            "SELECT value FROM meetings, json_each(meetings.record, '$.countries') "
+            "UNION SELECT json_extract(record, '$.location.country') FROM meetings"
+        )
+        return [name for (name,) in rows if isinstance(name, str) and name]
+
+    def date_span(self) -> tuple[str, str] | None:
+        """The first and last meeting dates (ISO), or None when no meeting has a date."""
+        first, last = self._db.execute(
+            "SELECT min(meeting_date), max(meeting_date) FROM meetings WHERE meeting_date IS NOT NULL"
+        ).fetchone()
+        return (first, last) if first else None
 
     def iter_meetings(self, *, with_text: bool = False) -> Iterator[Meeting]:
         column = "body" if with_text else "''"

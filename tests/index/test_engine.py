@@ -3,6 +3,7 @@ same, and rank it the same way; and search totals must count every match."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -10,6 +11,7 @@ from whoosh.sorting import FieldFacet
 
 from index.archive import Archive
 from index.engine import Engine
+from index.models import HitList
 
 QUERIES = [
     "president",
@@ -167,12 +169,68 @@ def test_meetings_without_a_date_come_last_both_ways(tmp_path):
         assert [h.meeting_date.year for h in archive.search("trade", sort="date").hits[:2]] == [2023, 2021]
 
 
-def test_summaries_read_before_a_store_commit_are_read_again(corpus_archive):
-    """Another process commits the index, then the store: a search in between must not keep
-    summaries without the new meetings for the whole generation."""
-    engine = corpus_archive._engine_for(corpus_archive._current_searcher())
-    engine.memo.pop("summaries again", None)
-    full = corpus_archive._summaries(engine)
-    some = next(iter(full))
-    engine.memo["summaries"] = {k: v for k, v in full.items() if k != some}  # as if read too early
-    assert some in corpus_archive._summaries(engine, wanted=[some])
+def test_a_large_result_makes_its_hits_as_they_are_asked_for(corpus_archive, monkeypatch):
+    import index.archive
+
+    eager = corpus_archive.search("", limit=None, sort="date", snippets=0)
+    monkeypatch.setattr(index.archive, "BULK_HITS", 10)
+    asked: list[int] = []
+    summaries = corpus_archive._summaries
+    monkeypatch.setattr(corpus_archive, "_summaries", lambda ids: asked.append(len(ids)) or summaries(ids))
+    lazy = corpus_archive.search("", limit=None, sort="date", snippets=0)
+    assert isinstance(lazy.hits, HitList) and isinstance(eager.hits, tuple)
+    assert lazy.ids == eager.ids and len(lazy.hits) == len(eager.hits) > HitList.PAGE // 2
+    assert asked == []  # nothing read until a hit is asked for
+    assert lazy.hits[3] == eager.hits[3] and lazy.hits[-1] == eager.hits[-1]
+    assert asked and max(asked) <= HitList.PAGE
+    assert lazy.hits[2:7] == list(eager.hits[2:7])
+    assert lazy.hits.take([9, 0, 4]) == [eager.hits[9], eager.hits[0], eager.hits[4]]
+    assert list(lazy.hits) == list(eager.hits) and lazy.hits == eager.hits
+    with pytest.raises(IndexError):
+        lazy.hits[len(eager.hits)]
+
+
+def test_a_hit_list_reads_the_store_when_asked_and_tolerates_a_gone_meeting():
+    store = {"a": ("Alpha", "2024-05-01", "summit", "video"), "b": ("Beta", None, None, None)}
+    hits = HitList(
+        ["a", "b", "c"],
+        [3.0, 2.0, 1.0],
+        lambda ids: {i: store[i] for i in ids if i in store},
+        {0: ("snip", ((0, 4),))},
+    )
+    store["b"] = ("Beta, corrected", "2024-06-02", None, "telephone")  # changed after the search
+    first, second, gone = hits
+    assert (first.title, first.meeting_date, first.snippet, first.snippet_highlights) == (
+        "Alpha",
+        dt.date(2024, 5, 1),
+        "snip",
+        ((0, 4),),
+    )
+    assert (second.title, second.meeting_date, second.format, second.score) == (
+        "Beta, corrected",
+        dt.date(2024, 6, 2),
+        "telephone",
+        2.0,
+    )
+    assert (gone.id, gone.title, gone.meeting_date) == ("c", "", None)
+    with pytest.raises(ValueError):
+        HitList(["a"], [], lambda ids: {})
+
+
+def test_filter_choices_are_the_countries_and_date_span_of_every_meeting(corpus_archive):
+    names: set[str] = set()
+    dates = []
+    for m in corpus_archive.meetings():
+        names.update(m.parsed.countries)
+        if m.parsed.location and m.parsed.location.country:
+            names.add(m.parsed.location.country)
+        if m.parsed.meeting_date:
+            dates.append(m.parsed.meeting_date)
+    countries, span = corpus_archive.filter_choices()
+    assert countries == sorted(names, key=str.casefold) and len(countries) > 20
+    assert span == (min(dates), max(dates))
+
+
+def test_filter_choices_of_an_empty_archive(tmp_path):
+    with Archive.open(tmp_path / "data") as archive:
+        assert archive.filter_choices() == ([], None)
