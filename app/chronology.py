@@ -1440,7 +1440,7 @@ class ChronologyView(QWidget):
 
     def set_result(self, result) -> None:
         """Follow a SearchResult: show the chronology of its hits."""
-        self.set_meeting_ids([hit.id for hit in result.hits])
+        self.set_meeting_ids(list(result.ids))
 
     def set_meeting_ids(self, ids: Sequence[str]) -> None:
         """Show the chronology of ``ids``: markers first, referenced events when they are read.

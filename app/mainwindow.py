@@ -499,7 +499,7 @@ class MainWindow(QMainWindow):
             )
         finally:
             QApplication.restoreOverrideCursor()
-        return [hit.id for hit in result.hits]
+        return list(result.ids)
 
     def _show_result(self, result: SearchResult) -> None:
         self.search_bar.clear_error()
@@ -807,20 +807,11 @@ class MainWindow(QMainWindow):
         self._load_countries()
 
     def _load_countries(self) -> None:
-        """Fill the country filter from every meeting's record, off the GUI thread."""
+        """Fill the country filter and the date span from the archive, off the GUI thread."""
         archive = self.archive
 
         def work(_progress, _cancel):
-            names: set[str] = set()
-            dates = []
-            for m in archive.meetings():
-                names.update(m.parsed.countries)
-                if m.parsed.location and m.parsed.location.country:
-                    names.add(m.parsed.location.country)
-                if m.parsed.meeting_date:
-                    dates.append(m.parsed.meeting_date)
-            span = (min(dates), max(dates)) if dates else None
-            return sorted(names, key=str.casefold), span
+            return archive.filter_choices()
 
         self.tasks.run(
             "countries",

@@ -1,15 +1,15 @@
 """The meeting list: a lazy table model over one search result.
 
-The search result holds every matching id (cheap); the full records for the extra columns
-(countries, participants, location, duration) are loaded a page at a time in ``fetchMore``.
-The bookmark column (★) comes from ``set_bookmarks``, which the window calls on every change.
-Sorting by date is done by the index (the window re-queries); sorting by other columns sorts
-the result here.
+The search result holds every matching id (cheap) and makes its hits as they are asked for;
+rows are made a page at a time in ``fetchMore``: their hits, and the records for the extra
+columns (countries, participants, location, duration). The bookmark column (★) comes from
+``set_bookmarks``, which the window calls on every change. Sorting by date is done by the index
+(the window re-queries); sorting by other columns orders the result's ids here, with the
+column's values read for every id at once (``load_sort_values``) rather than row by row.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from index.bookmarks import Bookmark
-from index.models import FORMAT_LABELS, MEETING_TYPE_LABELS, Hit, Meeting, SearchResult
+from index.models import FORMAT_LABELS, MEETING_TYPE_LABELS, Hit, HitList, Meeting, SearchResult
 
 PAGE_SIZE = 200
 
@@ -52,7 +52,8 @@ STAR = "★"
 STAR_COLOUR = QColor("#d49b00")  # readable on light and dark bases
 
 DetailsLoader = Callable[[Sequence[str]], dict[str, Meeting]]
-# (ids, column key) -> id: the column's shown value (str) or duration in minutes (int or None)
+# (ids, column key) -> id: the column's shown value (str; dates ISO, "" for none) or duration in
+# minutes (int or None)
 SortValuesLoader = Callable[[Sequence[str], str], Mapping[str, object]]
 
 
@@ -93,31 +94,38 @@ class MeetingTableModel(QAbstractTableModel):
         # For sorting by a details column without loading every row's details (a large result).
         self._load_sort_values = load_sort_values
         self._page_size = page_size
-        self._all: list[_Row] = []  # every hit of the result
-        self._loaded = 0  # rows visible so far
+        self._hits: Sequence[Hit] = ()  # the result's hits, in its order (made as asked for)
+        self._order: list[int] | None = None  # list row -> index into _hits, once sorted here
+        self._rows: list[_Row] = []  # the rows made so far (the first rowCount() of the list)
         self._bookmarks: Mapping[str, Bookmark] = {}
         self.result: SearchResult | None = None
 
+    @property
+    def _loaded(self) -> int:
+        return len(self._rows)
+
     # -- content --------------------------------------------------------------------------------
     def set_result(self, result: SearchResult) -> bool:
-        """Show ``result``. When it continues the one shown (the same total, the rows shown so
-        far its first hits: the rest of a first page), rows are added without a reset, so the
-        selection and the scroll position stay: then True."""
-        old = self._all
+        """Show ``result``. When it continues the one shown (the same total, its hits so far the
+        first of the new ones, not sorted here since: the rest of a first page), rows are added
+        without a reset, so the selection and the scroll position stay: then True."""
+        old = self.result
         if (
-            self.result is not None
-            and old
-            and result.total == self.result.total
-            and len(result.hits) > len(old)
-            and all(result.hits[i].id == row.hit.id for i, row in enumerate(old))
+            old is not None
+            and self._rows
+            and self._order is None
+            and result.total == old.total
+            and len(result.hits) > len(self._hits)
+            and result.ids[: len(self._hits)] == old.ids
         ):
             self.result = result
-            self._all = old + [_Row(hit) for hit in result.hits[len(old) :]]
+            self._hits = result.hits
             return True  # canFetchMore() now pages into the rest
         self.beginResetModel()
         self.result = result
-        self._all = [_Row(hit) for hit in result.hits]
-        self._loaded = 0
+        self._hits = result.hits
+        self._order = None
+        self._rows = []
         self.endResetModel()
         if self.canFetchMore(QModelIndex()):
             self.fetchMore(QModelIndex())
@@ -142,47 +150,53 @@ class MeetingTableModel(QAbstractTableModel):
     @property
     def total(self) -> int:
         """The number of hits of the result (its first page may be all that is here yet)."""
-        return self.result.total if self.result is not None else len(self._all)
+        return self.result.total if self.result is not None else 0
 
     def ids(self) -> list[str]:
         """Every id of the result (not only the loaded rows), in the list's order."""
-        return [r.hit.id for r in self._all]
+        ids = self.result.ids if self.result is not None else ()
+        return list(ids) if self._order is None else [ids[i] for i in self._order]
 
     def meeting_id(self, row: int) -> str | None:
-        return self._all[row].hit.id if 0 <= row < self._loaded else None
+        return self._rows[row].hit.id if 0 <= row < self._loaded else None
 
     def row_of(self, meeting_id: str) -> int | None:
-        for row in range(self._loaded):
-            if self._all[row].hit.id == meeting_id:
+        for row, made in enumerate(self._rows):
+            if made.hit.id == meeting_id:
                 return row
         return None
 
     # -- lazy loading ---------------------------------------------------------------------------
     def canFetchMore(self, parent=_ROOT) -> bool:  # noqa: N802 - Qt API
-        return not parent.isValid() and self._loaded < len(self._all)
+        return not parent.isValid() and self._loaded < len(self._hits)
 
     def fetchMore(self, parent=_ROOT) -> None:  # noqa: N802 - Qt API
         if parent.isValid():
             return
         start = self._loaded
-        end = min(len(self._all), start + self._page_size)
+        end = min(len(self._hits), start + self._page_size)
         if end <= start:
             return
-        self._fill(start, end)
+        rows = self._make_rows(start, end)
         self.beginInsertRows(QModelIndex(), start, end - 1)
-        self._loaded = end
+        self._rows.extend(rows)
         self.endInsertRows()
 
-    def _fill(self, start: int, end: int) -> None:
-        missing = [r for r in self._all[start:end] if r.meeting is None]
-        if not missing:
-            return
+    def _make_rows(self, start: int, end: int, known: Mapping[str, Meeting] | None = None) -> list[_Row]:
+        """The rows from ``start`` to ``end`` of the list: their hits and details (``known``:
+        details already loaded, by id)."""
+        positions = range(start, end) if self._order is None else self._order[start:end]
+        if isinstance(self._hits, HitList):
+            hits = self._hits.take(positions)
+        else:
+            hits = [self._hits[i] for i in positions]
+        known = known or {}
+        missing = [h.id for h in hits if h.id not in known]
         try:
-            details = self._load_details([r.hit.id for r in missing])
+            details = self._load_details(missing) if missing else {}
         except Exception:  # noqa: BLE001 - a row without details still shows the hit columns
             details = {}
-        for row in missing:
-            row.meeting = details.get(row.hit.id)
+        return [_Row(hit, known.get(hit.id) or details.get(hit.id)) for hit in hits]
 
     # -- Qt model API ---------------------------------------------------------------------------
     def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
@@ -213,7 +227,7 @@ class MeetingTableModel(QAbstractTableModel):
             or not 0 <= index.column() < len(COLUMNS)
         ):
             return None
-        row = self._all[index.row()]
+        row = self._rows[index.row()]
         key = COLUMNS[index.column()].key
         if key == "bookmark":
             return self._bookmark_data(row.hit.id, role)
@@ -258,39 +272,43 @@ class MeetingTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
-    def _sort_value(self, row: _Row, key: str):
-        if key == "bookmark":
-            return STAR if row.hit.id in self._bookmarks else ""
-        return _sort_key(row, key)
-
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Sort the whole result by ``column`` here (date sorting is re-queried by the window)."""
-        if not 0 <= column < len(COLUMNS) or not self._all:
+        if not 0 <= column < len(COLUMNS) or not self._hits:
             return
         key = COLUMNS[column].key
+        values = self._column_values(key)
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        old_ids = [self._all[i.row()].hit.id if i.row() < self._loaded else None for i in old]
-        value = lambda r: self._sort_value(r, key)  # noqa: E731
-        if key not in ("date", "title", "type", "format", "bookmark"):
-            if self._load_sort_values is not None:
-                shown = self._load_sort_values([r.hit.id for r in self._all], key)
-                value = lambda r: _folded(shown.get(r.hit.id))  # noqa: E731
-            else:
-                self._fill(0, len(self._all))
+        old_ids = [self._rows[i.row()].hit.id if i.row() < self._loaded else None for i in old]
         reverse = order == Qt.SortOrder.DescendingOrder
-        keyed = [(value(r), r) for r in self._all]
-        present = [(v, r) for v, r in keyed if v not in ("", None)]
-        empty = [r for v, r in keyed if v in ("", None)]
-        present.sort(key=lambda vr: vr[0], reverse=reverse)
-        self._all = [r for _, r in present] + empty  # rows without a value always last
-        positions = {r.hit.id: i for i, r in enumerate(self._all[: self._loaded])}
+        present = [(v, i) for i, v in enumerate(values) if v not in ("", None)]
+        present.sort(key=lambda vi: vi[0], reverse=reverse)
+        empty = [i for i, v in enumerate(values) if v in ("", None)]
+        self._order = [i for _, i in present] + empty  # rows without a value always last
+        known = {r.hit.id: r.meeting for r in self._rows if r.meeting is not None}
+        self._rows = self._make_rows(0, self._loaded, known)
+        positions = {r.hit.id: i for i, r in enumerate(self._rows)}
         new = []
         for index, mid in zip(old, old_ids, strict=True):
             row = positions.get(mid) if mid else None
             new.append(self.index(row, index.column()) if row is not None else QModelIndex())
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
+
+    def _column_values(self, key: str) -> list:
+        """The sort value of column ``key`` of every hit of the result, in the result's order."""
+        ids = self.result.ids
+        if key == "bookmark":
+            return [STAR if mid in self._bookmarks else "" for mid in ids]
+        from_hits = key in ("date", "title", "type", "format")
+        if from_hits and not (isinstance(self._hits, HitList) and self._load_sort_values is not None):
+            return [_hit_sort_key(hit, key) for hit in self._hits]
+        if self._load_sort_values is not None:
+            shown = self._load_sort_values(ids, key)
+            return [_folded(shown.get(mid)) for mid in ids]
+        details = self._load_details(ids)  # every row's details: small results only
+        return [_details_sort_key(details.get(mid), key) for mid in ids]
 
 
 def _participants(meeting: Meeting) -> str:
@@ -325,9 +343,21 @@ def _folded(value):
     return value.casefold() if isinstance(value, str) else value
 
 
+def _hit_sort_key(hit: Hit, key: str) -> str:
+    """The sort value of a hit column: as shown, case-folded (dates ISO: they sort as text)."""
+    return _display(_Row(hit), key).casefold()
+
+
+def _details_sort_key(meeting: Meeting | None, key: str):
+    if meeting is None:
+        return None
+    if key == "duration":
+        return meeting.parsed.duration_minutes
+    return _display(_Row(Hit(meeting.id, "", None, None, None, 0.0, "", ()), meeting), key).casefold()
+
+
 def _sort_key(row: _Row, key: str):
-    if key == "date":
-        return row.hit.meeting_date or dt.date.min
+    """SORT_ROLE: the value a sorting proxy would sort the loaded row by."""
     if key == "duration":
         return row.meeting.parsed.duration_minutes if row.meeting is not None else None
     return _display(row, key).casefold()

@@ -75,8 +75,10 @@ def main() -> int:
     figures["list_shown_s"] = time.perf_counter() - STARTED
     # the top of the list, shown before the rest of a large result (= the list when it is small)
     figures["first_page_shown_s"] = first_page[0] if first_page else figures["list_shown_s"]
+    figures["peak_rss_list_mb"] = peak_rss_mb()
     wait_for(window.facets_shown)
     figures["facets_shown_s"] = time.perf_counter() - STARTED
+    figures["peak_rss_facets_mb"] = peak_rss_mb()
     figures["meetings"] = window.model.total
 
     table = window.table
@@ -92,6 +94,7 @@ def main() -> int:
     figures["scroll_step_ms_median"] = statistics.median(steps) if steps else 0.0
     figures["scroll_step_ms_max"] = max(steps) if steps else 0.0
     figures["rows_loaded"] = window.model.rowCount()
+    figures["peak_rss_scrolled_mb"] = peak_rss_mb()
 
     t = time.perf_counter()
     window.search_bar.set_text("security")
@@ -107,7 +110,7 @@ def main() -> int:
     app.processEvents()
     figures["sort_by_countries_s"] = time.perf_counter() - t
     figures["sorted_rows"] = window.model.total
-    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["peak_rss_mb"] = peak_rss_mb()
     window.shutdown()
     archive.close()
 
@@ -116,6 +119,10 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), "utf-8")
     return 0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

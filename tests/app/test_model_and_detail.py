@@ -135,3 +135,35 @@ def test_sorting_a_details_column_from_sort_values_equals_sorting_loaded_details
         quick.sort(COLUMN_KEYS.index(column), order)
         assert quick.ids() == loaded.ids()
         assert len(set(quick.ids())) == result.total > 100
+
+
+@pytest.mark.parametrize("column", ["date", "title", "type", "format", "countries", "bookmark"])
+def test_a_large_lazy_result_sorts_and_shows_as_a_ready_one(corpus_archive, column, monkeypatch):
+    """A result over BULK_HITS makes its hits as asked for; the list sorts it by one read of the
+    column's values and shows the same rows as the same result with every hit made."""
+    from PySide6.QtCore import Qt
+
+    import index.archive
+    from app.meeting_model import COLUMN_KEYS
+    from index.bookmarks import Bookmark
+    from index.models import HitList
+
+    ready = corpus_archive.search("", limit=None, sort="relevance")
+    monkeypatch.setattr(index.archive, "BULK_HITS", 10)
+    lazy = corpus_archive.search("", limit=None, sort="relevance")
+    assert isinstance(lazy.hits, HitList) and lazy.ids == ready.ids
+    marks = {mid: Bookmark(mid) for mid in ready.ids[::7]}
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        models = []
+        for result, sort_values in ((ready, None), (lazy, corpus_archive.sort_values)):
+            model = MeetingTableModel(corpus_archive.records, page_size=25, load_sort_values=sort_values)
+            model.set_bookmarks(marks)
+            model.set_result(result)
+            model.fetchMore(QModelIndex())
+            model.sort(COLUMN_KEYS.index(column), order)
+            models.append(model)
+        plain, quick = models
+        assert quick.rowCount() == plain.rowCount() == 50
+        assert quick.ids() == plain.ids() and len(quick.ids()) == ready.total > 100
+        shown = [[m.index(r, c).data() for r in range(50) for c in range(len(COLUMN_KEYS))] for m in models]
+        assert shown[0] == shown[1]
