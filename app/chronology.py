@@ -66,8 +66,9 @@ from index.chronology import (
     Gap,
     LaneLayout,
     TimelineEvent,
-    build_chronology,
+    chronology_of_markers,
     duration_label,
+    meeting_markers,
     referenced_events,
     write_table,
 )
@@ -201,7 +202,7 @@ class TimelineCanvas(QWidget):
         self._ref_starts: list[float] = []
         self._ref_rows: list[int] = []
         self._ref_room: list[float] = []
-        self._short_titles: list[str] = []
+        self._short_titles: dict[int, str] = {}  # marker -> label, made when first drawn
         self._max_days = 1
         self._rebuild()
 
@@ -246,7 +247,7 @@ class TimelineCanvas(QWidget):
             [float(_ordinal(c.meetings[i].start)) for i in items] for items in self._lane_items
         ]
         self._ref_starts = [float(_ordinal(r.start)) for r in c.references]
-        self._short_titles = [short_title(e.title) for e in c.meetings]
+        self._short_titles = {}
         self._max_days = max([e.days for e in c.meetings] + [r.days for r in c.references] + [1])
         self._rows_key = None
         self._hover = None
@@ -1082,7 +1083,10 @@ class TimelineCanvas(QWidget):
                 label_x = cx + RADIUS + 4 if days == 1 else base + (starts[k] + days) * ppd + 4
                 room = min(base + room_x * ppd - 6, right) - label_x
                 if room >= LABEL_MIN - 10:
-                    text = fm.elidedText(titles[i], Qt.TextElideMode.ElideRight, room)
+                    title = titles.get(i)
+                    if title is None:
+                        title = titles[i] = short_title(e.title)
+                    text = fm.elidedText(title, Qt.TextElideMode.ElideRight, room)
                     if len(text) > 12:
                         p.setPen(colours["mid"])
                         p.drawText(QPointF(label_x, y + label_dy), text)
@@ -1463,8 +1467,8 @@ class ChronologyView(QWidget):
             return
 
         def work(_progress, cancel):
-            records = archive.records(ids)
-            return build_chronology(records[i] for i in ids if i in records), records
+            markers, undated = meeting_markers(archive, ids)
+            return chronology_of_markers(markers, undated), (markers, undated)
 
         self._task = self.tasks.run(
             "chronology",
@@ -1477,7 +1481,7 @@ class ChronologyView(QWidget):
         if shiboken6.isValid(self):
             self.summary.setText(f"Cannot build the chronology: {err}")
 
-    def _on_meetings_loaded(self, generation: int, chronology: Chronology, records) -> None:
+    def _on_meetings_loaded(self, generation: int, chronology: Chronology, meetings) -> None:
         if not shiboken6.isValid(self) or generation != self._generation:  # closed, or stale
             return
         self.canvas.set_chronology(chronology)
@@ -1489,7 +1493,7 @@ class ChronologyView(QWidget):
             refs = referenced_events(archive, ids, cache=cache, cancel=cancel)
             if cancel():
                 return None
-            return build_chronology((records[i] for i in ids if i in records), refs)
+            return chronology_of_markers(*meetings, refs)
 
         self._task = self.tasks.run(
             "chronology-references",

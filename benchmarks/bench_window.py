@@ -8,8 +8,8 @@ example by benchmarks/bench.py, which leaves ``/tmp/ra-bench/ra-N``). Offscreen 
 imports, opening the archive, building and showing the window, until the list of all meetings is
 shown (its first page, then all of it) and until the facet counts are; then scrolling the list page by page to the bottom of
 ``--pages`` pages (each step loads the next page's details, as a user dragging the scrollbar
-down does), a search typed into the box, sorting by a column that needs every row's details, and
-the process's peak RSS. Figures are printed; nothing is asserted.
+down does), a search typed into the box, sorting by a column that needs every row's details, the
+chronology of all meetings, and the process's peak RSS (also after each stage). Figures are printed; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -110,6 +110,18 @@ def main() -> int:
     app.processEvents()
     figures["sort_by_countries_s"] = time.perf_counter() - t
     figures["sorted_rows"] = window.model.total
+    figures["peak_rss_sorted_mb"] = peak_rss_mb()
+
+    # the chronology of every meeting (the Chronology tab, with the list of all meetings)
+    window.search_bar.set_text("")
+    window.search(now=True)
+    wait_for(window.search_finished)
+    t = time.perf_counter()
+    window.result_tabs.setCurrentWidget(window.chronology)
+    wait_for(window.chronology.chronology_shown)
+    app.processEvents()
+    figures["chronology_shown_s"] = time.perf_counter() - t
+    figures["chronology_meetings"] = len(window.chronology.chronology.meetings)
     figures["peak_rss_mb"] = peak_rss_mb()
     window.shutdown()
     archive.close()

@@ -40,6 +40,7 @@ from .models import (
     IndexReport,
     Location,
     Meeting,
+    ReferencedEvent,
     SearchResult,
     SkippedFile,
     Summary,
@@ -556,6 +557,18 @@ class Archive:
     def records(self, ids: Iterable[str]) -> dict[str, Meeting]:
         """Meetings (without text) for ``ids``, in bulk; unknown ids are left out."""
         return {mid: Meeting.from_json(record, text="") for mid, record in self._store.records(ids).items()}
+
+    def record_fields(self, ids: Iterable[str], fields: Sequence[str]) -> dict[str, tuple]:
+        """id -> the values of top-level record ``fields`` of the meetings ``ids`` (lists and
+        objects as JSON text), without making whole meetings; unknown ids are left out."""
+        return self._store.record_fields(ids, fields)
+
+    def referenced_events(self, ids: Iterable[str]) -> dict[str, tuple[ReferencedEvent, ...]]:
+        """id -> the past events each of the meetings ``ids`` refers to (as stored)."""
+        return {
+            mid: tuple(ReferencedEvent.from_json(e) for e in events)
+            for mid, events in self._store.referenced_events(ids)
+        }
 
     def sort_values(self, ids: Iterable[str], column: str) -> dict[str, object]:
         """id -> the list column ``column`` ("date", "title", "type", "format", "countries",

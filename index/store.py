@@ -225,6 +225,11 @@ class Store:
         for mid, facets in self._rows("facets", ids):
             yield mid, json.loads(facets)
 
+    def referenced_events(self, ids: Iterable[str]) -> Iterator[tuple[str, list[dict]]]:
+        """(id, [referenced event as JSON]) of the meetings ``ids``."""
+        for mid, events in self._rows("json_extract(extras, '$.referenced_events')", ids):
+            yield mid, json.loads(events) if events else []
+
     def countries(self) -> list[str]:
         """Every country taking part in a meeting or where one took place (read by SQLite)."""
         rows = self._db.execute(

@@ -289,3 +289,24 @@ def test_timeline_command(sample_archive, capsys):
     code, out = _timeline(capsys, data_dir)
     assert code == 0 and out.splitlines()[0].startswith("5 meeting(s)")
     assert "no meetings for 23 months" in out
+
+
+def test_the_chronology_read_field_by_field_equals_the_one_from_whole_meetings(sample_archive, monkeypatch):
+    import index.chronology
+    from index.chronology import meeting_markers, referenced_events
+
+    monkeypatch.setattr(index.chronology, "MARKERS_READ", 2)  # several reads, their order kept
+    monkeypatch.setattr(index.chronology, "REFERENCES_READ", 2)
+
+    ids = list(sample_archive.search("", limit=None).ids) + ["no-such-meeting"]
+    meetings = [m for m in sample_archive.meetings() if m.id in ids]
+    by_id = {m.id: m for m in (sample_archive.get(m.id) for m in meetings)}
+    whole = build_chronology(meetings, {mid: m.events for mid, m in by_id.items()})
+    markers, undated = meeting_markers(sample_archive, ids)
+    assert chronology_for(sample_archive) == whole
+    assert len(markers) + len(undated) == len(meetings) == 5 and whole.references
+    cancelled = referenced_events(sample_archive, ids, cancel=lambda: True)
+    assert cancelled == {}
+    cache: dict = {}
+    assert referenced_events(sample_archive, ids, cache=cache) == {m: by_id[m].events for m in by_id}
+    assert referenced_events(sample_archive, ids[:3], cache=cache) == {m: cache[m] for m in ids[:3]}
