@@ -234,9 +234,6 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_chronology_meeting_selected(self, meeting_id: str) -> None:
         row = self.model.row_of(meeting_id)
-        while row is None and self.model.canFetchMore(QModelIndex()):
-            self.model.fetchMore(QModelIndex())  # the list loads lazily: page on to the meeting
-            row = self.model.row_of(meeting_id)
         if row is not None:
             self.table.setCurrentIndex(self.model.index(row, 0))
             self.table.scrollTo(self.model.index(row, 0))

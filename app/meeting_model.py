@@ -1,8 +1,10 @@
-"""The meeting list: a lazy table model over one search result.
+"""The meeting list: a table model over one search result, every row there from the start.
 
-The search result holds every matching id (cheap) and makes its hits as they are asked for;
-rows are made a page at a time in ``fetchMore``: their hits, and the records for the extra
-columns (countries, participants, location, duration). The bookmark column (★) comes from
+The search result holds every matching id (cheap) and makes its hits as they are asked for.
+The model has a row for each hit, so the scroll bar spans the whole result and a jump to its
+end is one page read; a row's hit and its record for the extra columns (countries,
+participants, location, duration) are made when the view first asks for the row, a page at a
+time, and only the last ``pages_kept`` pages are held. The bookmark column (★) comes from
 ``set_bookmarks``, which the window calls on every change. Sorting by date is done by the index
 (the window re-queries); sorting by other columns orders the result's ids here, with the
 column's values read for every id at once (``load_sort_values``) rather than row by row.
@@ -10,6 +12,7 @@ column's values read for every id at once (``load_sort_values``) rather than row
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +23,7 @@ from index.bookmarks import Bookmark
 from index.models import FORMAT_LABELS, MEETING_TYPE_LABELS, Hit, HitList, Meeting, SearchResult
 
 PAGE_SIZE = 200
+PAGES_KEPT = 32  # pages of made rows held (the rest are made again when scrolled back to)
 
 
 _ROOT = QModelIndex()  # the default parent (module-level: ruff B008)
@@ -88,21 +92,20 @@ class MeetingTableModel(QAbstractTableModel):
         *,
         page_size: int = PAGE_SIZE,
         load_sort_values: SortValuesLoader | None = None,
+        pages_kept: int = PAGES_KEPT,
     ):
         super().__init__(parent)
         self._load_details = load_details
         # For sorting by a details column without loading every row's details (a large result).
         self._load_sort_values = load_sort_values
         self._page_size = page_size
+        self._pages_kept = pages_kept
         self._hits: Sequence[Hit] = ()  # the result's hits, in its order (made as asked for)
+        self._ids: Sequence[str] = ()  # their meeting ids
         self._order: list[int] | None = None  # list row -> index into _hits, once sorted here
-        self._rows: list[_Row] = []  # the rows made so far (the first rowCount() of the list)
+        self._pages: OrderedDict[int, list[_Row]] = OrderedDict()  # rows made, a page each
         self._bookmarks: Mapping[str, Bookmark] = {}
         self.result: SearchResult | None = None
-
-    @property
-    def _loaded(self) -> int:
-        return len(self._rows)
 
     # -- content --------------------------------------------------------------------------------
     def set_result(self, result: SearchResult) -> bool:
@@ -112,23 +115,26 @@ class MeetingTableModel(QAbstractTableModel):
         old = self.result
         if (
             old is not None
-            and self._rows
+            and self._hits
             and self._order is None
             and result.total == old.total
             and len(result.hits) > len(self._hits)
-            and result.ids[: len(self._hits)] == old.ids
+            and result.ids[: len(self._hits)] == tuple(self._ids)
         ):
+            start = len(self._hits)
+            self.beginInsertRows(QModelIndex(), start, len(result.hits) - 1)
             self.result = result
-            self._hits = result.hits
-            return True  # canFetchMore() now pages into the rest
+            self._hits, self._ids = result.hits, result.ids
+            if start % self._page_size:  # the last page made was cut short: made again
+                self._pages.pop(start // self._page_size, None)
+            self.endInsertRows()
+            return True
         self.beginResetModel()
         self.result = result
-        self._hits = result.hits
+        self._hits, self._ids = result.hits, result.ids
         self._order = None
-        self._rows = []
+        self._pages.clear()
         self.endResetModel()
-        if self.canFetchMore(QModelIndex()):
-            self.fetchMore(QModelIndex())
         return False
 
     def clear(self) -> None:
@@ -137,10 +143,10 @@ class MeetingTableModel(QAbstractTableModel):
     def set_bookmarks(self, bookmarks: Mapping[str, Bookmark]) -> None:
         """The bookmarks by meeting id (the ★ column and its tooltip)."""
         self._bookmarks = dict(bookmarks)
-        if self._loaded:
+        if self._hits:
             self.dataChanged.emit(
                 self.index(0, BOOKMARK_COLUMN),
-                self.index(self._loaded - 1, BOOKMARK_COLUMN),
+                self.index(len(self._hits) - 1, BOOKMARK_COLUMN),
                 [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, SORT_ROLE],
             )
 
@@ -153,54 +159,55 @@ class MeetingTableModel(QAbstractTableModel):
         return self.result.total if self.result is not None else 0
 
     def ids(self) -> list[str]:
-        """Every id of the result (not only the loaded rows), in the list's order."""
-        ids = self.result.ids if self.result is not None else ()
-        return list(ids) if self._order is None else [ids[i] for i in self._order]
+        """Every id of the result, in the list's order."""
+        return list(self._ids) if self._order is None else [self._ids[i] for i in self._order]
 
     def meeting_id(self, row: int) -> str | None:
-        return self._rows[row].hit.id if 0 <= row < self._loaded else None
+        if not 0 <= row < len(self._ids):
+            return None
+        return self._ids[row if self._order is None else self._order[row]]
 
     def row_of(self, meeting_id: str) -> int | None:
-        for row, made in enumerate(self._rows):
-            if made.hit.id == meeting_id:
-                return row
-        return None
+        try:
+            position = self._ids.index(meeting_id)
+        except ValueError:
+            return None
+        return position if self._order is None else self._order.index(position)
 
-    # -- lazy loading ---------------------------------------------------------------------------
-    def canFetchMore(self, parent=_ROOT) -> bool:  # noqa: N802 - Qt API
-        return not parent.isValid() and self._loaded < len(self._hits)
+    @property
+    def rows_made(self) -> int:
+        """How many rows are held made (their hits and details), at most ``pages_kept`` pages."""
+        return sum(len(rows) for rows in self._pages.values())
 
-    def fetchMore(self, parent=_ROOT) -> None:  # noqa: N802 - Qt API
-        if parent.isValid():
-            return
-        start = self._loaded
-        end = min(len(self._hits), start + self._page_size)
-        if end <= start:
-            return
-        rows = self._make_rows(start, end)
-        self.beginInsertRows(QModelIndex(), start, end - 1)
-        self._rows.extend(rows)
-        self.endInsertRows()
+    # -- rows, made a page at a time as the view asks for them ---------------------------------
+    def _row(self, row: int) -> _Row:
+        page, offset = divmod(row, self._page_size)
+        rows = self._pages.get(page)
+        if rows is None:
+            start = page * self._page_size
+            rows = self._pages[page] = self._make_rows(start, min(len(self._hits), start + self._page_size))
+            while len(self._pages) > self._pages_kept:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page)
+        return rows[offset]
 
-    def _make_rows(self, start: int, end: int, known: Mapping[str, Meeting] | None = None) -> list[_Row]:
-        """The rows from ``start`` to ``end`` of the list: their hits and details (``known``:
-        details already loaded, by id)."""
+    def _make_rows(self, start: int, end: int) -> list[_Row]:
+        """The rows from ``start`` to ``end`` of the list: their hits and details."""
         positions = range(start, end) if self._order is None else self._order[start:end]
         if isinstance(self._hits, HitList):
             hits = self._hits.take(positions)
         else:
             hits = [self._hits[i] for i in positions]
-        known = known or {}
-        missing = [h.id for h in hits if h.id not in known]
         try:
-            details = self._load_details(missing) if missing else {}
+            details = self._load_details([h.id for h in hits])
         except Exception:  # noqa: BLE001 - a row without details still shows the hit columns
             details = {}
-        return [_Row(hit, known.get(hit.id) or details.get(hit.id)) for hit in hits]
+        return [_Row(hit, details.get(hit.id)) for hit in hits]
 
     # -- Qt model API ---------------------------------------------------------------------------
     def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else self._loaded
+        return 0 if parent.isValid() else len(self._hits)
 
     def columnCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(COLUMNS)
@@ -223,14 +230,16 @@ class MeetingTableModel(QAbstractTableModel):
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if (
             not index.isValid()
-            or not 0 <= index.row() < self._loaded
+            or not 0 <= index.row() < len(self._hits)
             or not 0 <= index.column() < len(COLUMNS)
         ):
             return None
-        row = self._rows[index.row()]
         key = COLUMNS[index.column()].key
         if key == "bookmark":
-            return self._bookmark_data(row.hit.id, role)
+            return self._bookmark_data(self.meeting_id(index.row()), role)
+        if role == ID_ROLE:
+            return self.meeting_id(index.row())
+        row = self._row(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, key)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -243,8 +252,6 @@ class MeetingTableModel(QAbstractTableModel):
                     lines.append(f"published {p.publication_date.isoformat()}")
                 return "\n".join(lines) or None
             return None
-        if role == ID_ROLE:
-            return row.hit.id
         if role == SORT_ROLE:
             return _sort_key(row, key)
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "duration":
@@ -280,19 +287,22 @@ class MeetingTableModel(QAbstractTableModel):
         values = self._column_values(key)
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        old_ids = [self._rows[i.row()].hit.id if i.row() < self._loaded else None for i in old]
+        old_positions = [
+            (i.row() if self._order is None else self._order[i.row()]) if i.isValid() else None for i in old
+        ]
         reverse = order == Qt.SortOrder.DescendingOrder
         present = [(v, i) for i, v in enumerate(values) if v not in ("", None)]
         present.sort(key=lambda vi: vi[0], reverse=reverse)
         empty = [i for i, v in enumerate(values) if v in ("", None)]
         self._order = [i for _, i in present] + empty  # rows without a value always last
-        known = {r.hit.id: r.meeting for r in self._rows if r.meeting is not None}
-        self._rows = self._make_rows(0, self._loaded, known)
-        positions = {r.hit.id: i for i, r in enumerate(self._rows)}
-        new = []
-        for index, mid in zip(old, old_ids, strict=True):
-            row = positions.get(mid) if mid else None
-            new.append(self.index(row, index.column()) if row is not None else QModelIndex())
+        self._pages.clear()
+        row_at = [0] * len(self._order)
+        for row, position in enumerate(self._order):
+            row_at[position] = row
+        new = [
+            self.index(row_at[p], i.column()) if p is not None else QModelIndex()
+            for i, p in zip(old, old_positions, strict=True)
+        ]
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
 

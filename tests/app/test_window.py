@@ -218,11 +218,17 @@ def test_the_model_appends_the_rest_of_a_result_and_keeps_its_rows():
     from index.models import Hit, SearchResult
 
     hits = tuple(Hit(f"m{i}", f"Meeting {i}", None, None, None, 1.0, "", ()) for i in range(5))
-    model = MeetingTableModel(lambda ids: {}, page_size=2)
+    loaded: list[list[str]] = []
+    model = MeetingTableModel(lambda ids: loaded.append(list(ids)) or {}, page_size=2)
     assert model.set_result(SearchResult("", 5, hits[:2])) is False
-    assert model.rowCount() == 2 and not model.canFetchMore()
+    assert model.rowCount() == 2 and model.index(1, 1).data() == "Meeting 1" and loaded == [["m0", "m1"]]
+    inserted, resets = [], []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    model.modelReset.connect(lambda: resets.append(True))
     assert model.set_result(SearchResult("", 5, hits)) is True  # the same top, more of it
-    assert model.rowCount() == 2 and model.canFetchMore() and model.ids() == [h.id for h in hits]
+    assert inserted == [(2, 4)] and resets == [] and model.rowCount() == 5
+    assert model.ids() == [h.id for h in hits] and model.index(4, 1).data() == "Meeting 4"
+    assert model.index(0, 1).data() == "Meeting 0" and loaded == [["m0", "m1"], ["m4"]]  # kept
     other = tuple(reversed(hits))
     assert model.set_result(SearchResult("", 5, other)) is False  # a different order: replaced
     assert model.ids() == [h.id for h in other]
