@@ -234,3 +234,29 @@ def test_filter_choices_are_the_countries_and_date_span_of_every_meeting(corpus_
 def test_filter_choices_of_an_empty_archive(tmp_path):
     with Archive.open(tmp_path / "data") as archive:
         assert archive.filter_choices() == ([], None)
+
+
+def test_numeric_columns_read_in_one_go_equal_whooshs_reading(tmp_path):
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    from index.engine import _numbers
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    body = "The ministers spoke about trade and security in the region.\n"
+    for i in range(6):  # the last ones without a date: their column ends before the documents
+        date = f"May {i + 1}, 2021\n\n" if i < 3 else ""
+        (folder / f"m{i}.txt").write_text(f"Readout of a call {i}\n\n{date}{body * (i + 1)}", "utf-8")
+    with Archive.open(tmp_path / "data") as archive:
+        archive.workers = 0
+        archive.index_paths([folder])
+        reader = archive._current_searcher().reader()
+        checked = 0
+        for seg, _offset in reader.leaf_readers():
+            dates = seg.column_reader("date", translate=False)
+            assert dates._count < dates._doccount
+            lengths = seg._perdoc._cached_reader(_lenfield("body"), LENGTHS_COLUMN)
+            for column in (dates, lengths):
+                assert _numbers(column) == list(column)
+                checked += 1
+        assert checked >= 2
