@@ -290,8 +290,10 @@ class Engine:
 
     def _date_index(self) -> tuple[list[int], list[int]]:
         if self._dates is None:
-            pairs = sorted((v, d) for d, v in self._date_map().items())
-            self._dates = ([v for v, _ in pairs], [d for _, d in pairs])
+            date_of = self._date_map()
+            # by date, then document number (the map is in document order and the sort stable)
+            docnums = sorted(date_of, key=date_of.__getitem__)
+            self._dates = ([date_of[d] for d in docnums], docnums)
         return self._dates
 
     def _date_map(self) -> dict[int, int]:
