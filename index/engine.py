@@ -64,6 +64,8 @@ class Engine:
     def top(self, scores: dict[int, float], limit: int | None, sort: str) -> list[int]:
         """Document numbers of ``scores`` in result order: best score first (ties: index order),
         or by meeting date ("date": newest first, "date-asc"), cut to ``limit``."""
+        if limit == 0:
+            return []  # counting only (facets): no order needed
         if sort == "relevance":
             if limit is None or limit >= len(scores):
                 return sorted(scores, key=lambda d: (-scores[d], d))
