@@ -260,3 +260,10 @@ def test_numeric_columns_read_in_one_go_equal_whooshs_reading(tmp_path):
                 assert _numbers(column) == list(column)
                 checked += 1
         assert checked >= 2
+
+
+def test_a_search_for_counts_only_has_the_total_and_facets_but_no_hits(corpus_archive):
+    full = corpus_archive.search("", limit=None, facets=True)
+    for sort in ("relevance", "date", "date-asc"):
+        counts = corpus_archive.search("", limit=0, sort=sort, facets=True)
+        assert (counts.total, counts.hits, counts.facets) == (full.total, (), full.facets)
