@@ -28,7 +28,8 @@ from whoosh import query as wq
 
 # Wildcard and fuzzy expansions kept per generation.
 EXPANSIONS_KEPT = 256
-# Above this many, meeting ids are read for every document at once.
+# Meeting ids are read for every document at once when more than this many, and more than half
+# of the index, are wanted (one stored-fields lookup is ~4 us, the pass over all ~9 us a document).
 BULK_IDS = 1000
 # Scored posting lists kept per generation, by number of postings (about 80 bytes each).
 CACHE_POSTINGS = 600_000
@@ -90,7 +91,7 @@ class Engine:
         """The meeting ids of ``docnums``; for many, every id is read in one sequential pass
         (five times faster than one stored-fields lookup each)."""
         docnums = list(docnums)
-        if len(docnums) > BULK_IDS and not self._all_ids:
+        if len(docnums) > max(BULK_IDS, self.reader.doc_count_all() // 2) and not self._all_ids:
             with self._lock:
                 for seg, offset in self._leaves:
                     for docnum, fields in seg.iter_docs():

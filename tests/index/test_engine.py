@@ -114,6 +114,7 @@ def test_hit_lists_from_bulk_summaries_equal_those_from_records(corpus_archive, 
 
     per_record = corpus_archive.search("", limit=None, facets=True)
     monkeypatch.setattr(index.archive, "BULK_HITS", 0)
+    monkeypatch.setattr(index.archive, "FACETS_DIRECT", 0)
     bulk = corpus_archive.search("", limit=None, facets=True)
     assert bulk.hits == per_record.hits and len(bulk.hits) == per_record.total > 100
     assert bulk.facets == per_record.facets
@@ -145,9 +146,9 @@ def test_facet_counts_of_few_matches_equal_those_from_the_numbered_index(corpus_
 
     engine = corpus_archive._engine_for(corpus_archive._current_searcher())
     few = corpus_archive.search("japan security", limit=None, facets=True)
-    assert 0 < few.total <= index.archive.BULK_HITS
+    assert 0 < few.total <= index.archive.FACETS_DIRECT
     assert "facets" not in engine.memo  # counted from the matches' own rows
-    monkeypatch.setattr(index.archive, "BULK_HITS", 0)
+    monkeypatch.setattr(index.archive, "FACETS_DIRECT", 0)
     numbered = corpus_archive.search("japan security", limit=None, facets=True)
     assert "facets" in engine.memo
     assert numbered.facets == few.facets and few.facets
@@ -267,3 +268,16 @@ def test_a_search_for_counts_only_has_the_total_and_facets_but_no_hits(corpus_ar
     for sort in ("relevance", "date", "date-asc"):
         counts = corpus_archive.search("", limit=0, sort=sort, facets=True)
         assert (counts.total, counts.hits, counts.facets) == (full.total, (), full.facets)
+
+
+def test_meeting_ids_read_one_by_one_equal_those_read_in_one_pass(corpus_archive, monkeypatch):
+    import index.engine
+
+    searcher = corpus_archive._current_searcher()
+    docnums = sorted(Engine(searcher)._live(), reverse=True)
+    one_by_one = Engine(searcher)
+    assert one_by_one.meeting_ids(docnums[:5]) and not one_by_one._all_ids
+    monkeypatch.setattr(index.engine, "BULK_IDS", 0)
+    in_one_pass = Engine(searcher)
+    assert in_one_pass.meeting_ids(docnums) == one_by_one.meeting_ids(docnums)
+    assert in_one_pass._all_ids and len(set(in_one_pass.meeting_ids(docnums))) == len(docnums) > 100
