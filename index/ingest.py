@@ -46,7 +46,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[FoundFile], 
 
     Symlinked folders are not followed (no loops); symlinked files are read once.
     """
-    found: dict[Path, FoundFile] = {}
+    found: dict[str, FoundFile] = {}  # by path as text (a Path per file is made once: large folders)
     problems: list[tuple[str, str]] = []
     for raw in paths:
         path = Path(raw).expanduser().absolute()
@@ -55,17 +55,17 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[FoundFile], 
                 _add(found, file_path, problems)
         elif path.is_file():
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                _add(found, path, problems)
+                _add(found, str(path), problems)
             else:
                 problems.append((str(path), f"unsupported file type {path.suffix or '(none)'!r}"))
         elif path.exists() or path.is_symlink():
             problems.append((str(path), "not a regular file or folder (broken link?)"))
         else:
             problems.append((str(path), "no such file or folder"))
-    return sorted(found.values(), key=lambda f: str(f.path)), problems
+    return [found[key] for key in sorted(found)], problems
 
 
-def _walk(root: Path, problems: list[tuple[str, str]]) -> Iterator[Path]:
+def _walk(root: Path, problems: list[tuple[str, str]]) -> Iterator[str]:
     def on_error(err: OSError) -> None:
         problems.append((str(err.filename or root), err.strerror or str(err)))
 
@@ -76,19 +76,19 @@ def _walk(root: Path, problems: list[tuple[str, str]]) -> Iterator[Path]:
                 continue
             stem, suffix = os.path.splitext(name)
             if suffix.lower() in SUPPORTED_SUFFIXES and stem.lower() not in NOT_READOUTS:
-                yield Path(dirpath) / name
+                yield os.path.join(dirpath, name)
 
 
-def _add(found: dict[Path, FoundFile], path: Path, problems: list[tuple[str, str]]) -> None:
+def _add(found: dict[str, FoundFile], path: str, problems: list[tuple[str, str]]) -> None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError as err:
-        problems.append((str(path), err.strerror or str(err)))
+        problems.append((path, err.strerror or str(err)))
         return
     if not stat.S_ISREG(st.st_mode):  # a pipe or device named x.txt: reading it would block
-        problems.append((str(path), "not a regular file (a pipe, device or socket)"))
+        problems.append((path, "not a regular file (a pipe, device or socket)"))
         return
-    found[path] = FoundFile(path, st.st_size, st.st_mtime_ns)
+    found[path] = FoundFile(Path(path), st.st_size, st.st_mtime_ns)
 
 
 # -- decoding -----------------------------------------------------------------------------------
