@@ -71,15 +71,27 @@ class Engine:
             if limit is None or limit >= len(scores):
                 return sorted(scores, key=lambda d: (-scores[d], d))
             return heapq.nsmallest(limit, scores, key=lambda d: (-scores[d], d))
-        date_of = self._date_map()
-        dated = [d for d in scores if d in date_of]
-        if sort == "date":
-            dated.sort(key=lambda d: (-date_of[d], d))
+        # A walk along the date index (sorted by date, then document number), keeping the
+        # matches: no sort of the matches, and a first page stops early.
+        values, docnums = self._date_index()
+        wanted = len(scores) if limit is None else min(limit, len(scores))
+        out: list[int] = []
+        if sort == "date":  # newest first; the same date in document order
+            end = len(values)
+            while end and len(out) < wanted:
+                start = bisect.bisect_left(values, values[end - 1], 0, end)
+                out.extend(d for d in docnums[start:end] if d in scores)
+                end = start
         else:
-            dated.sort(key=lambda d: (date_of[d], d))
-        if len(dated) < len(scores):  # meetings without a date come last, whichever the direction
-            dated.extend(sorted(d for d in scores if d not in date_of))
-        return dated if limit is None else dated[:limit]
+            step = max(wanted, 256)
+            for start in range(0, len(docnums), step):
+                out.extend(d for d in docnums[start : start + step] if d in scores)
+                if len(out) >= wanted:
+                    break
+        if len(out) < wanted:  # meetings without a date come last, whichever the direction
+            date_of = self._date_map()
+            out.extend(sorted(d for d in scores if d not in date_of))
+        return out[:wanted]
 
     def meeting_id(self, docnum: int) -> str:
         mid = self._ids.get(docnum)

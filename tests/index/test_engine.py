@@ -7,6 +7,7 @@ import datetime as dt
 import shutil
 
 import pytest
+from whoosh import query as wq
 from whoosh.sorting import FieldFacet
 
 from index.archive import Archive
@@ -281,3 +282,19 @@ def test_meeting_ids_read_one_by_one_equal_those_read_in_one_pass(corpus_archive
     in_one_pass = Engine(searcher)
     assert in_one_pass.meeting_ids(docnums) == one_by_one.meeting_ids(docnums)
     assert in_one_pass._all_ids and len(set(in_one_pass.meeting_ids(docnums))) == len(docnums) > 100
+
+
+@pytest.mark.parametrize("sort", ["date", "date-asc"])
+def test_date_order_walks_the_date_index_as_a_full_sort_would_order(corpus_archive, sort):
+    engine = corpus_archive._engine_for(corpus_archive._current_searcher())
+    date_of = engine._date_map()
+    sign = -1 if sort == "date" else 1
+    for text in ("", "president", "japan security", "NOT japan", "zzzznotaword"):
+        scores = engine.evaluate(corpus_archive.parse_query(text) if text else wq.Every())
+        dated = sorted((d for d in scores if d in date_of), key=lambda d: (sign * date_of[d], d))
+        expected = dated + sorted(d for d in scores if d not in date_of)
+        assert engine.top(scores, None, sort) == expected
+        for limit in (0, 1, 7, len(expected) - 1, len(expected) + 5):
+            assert engine.top(scores, max(limit, 0), sort) == expected[: max(limit, 0)], (text, limit)
+    assert len(set(date_of.values())) < len(date_of)  # several meetings on one day: ties tested
+    # (meetings without a date: test_meetings_without_a_date_come_last_both_ways)
