@@ -109,7 +109,11 @@ class Engine:
                     for docnum, fields in seg.iter_docs():
                         self._ids[docnum + offset] = fields["id"]
                 self._all_ids = True
-        return [self.meeting_id(d) for d in docnums]
+        known = self._ids
+        try:
+            return [known[d] for d in docnums]
+        except KeyError:  # some not read yet: one stored-fields lookup each
+            return [self.meeting_id(d) for d in docnums]
 
     # -- evaluation ---------------------------------------------------------------------------
     def _eval(self, q: wq.Query) -> dict[int, float]:
