@@ -25,13 +25,13 @@ from whoosh.util.filelock import FileLock
 
 from . import ingest
 from .atomic import write_json_atomic
+from .documents import entity_variants, whoosh_document
 from .engine import Engine
 from .errors import ArchiveError, BadQuery, CorruptIndex, IndexLocked, UnknownMeeting
 from .gazetteer import Gazetteer
 from .highlight import Wanted, match_spans, query_terms, snippet
 from .models import (
     ENTITY_KINDS,
-    EntityMention,
     EntitySummary,
     FacetCount,
     Hit,
@@ -43,8 +43,8 @@ from .models import (
 )
 from .paths import DataPaths
 from .query import SORTS, QueryBuilder, SearchFilters
-from .schema import ENTITY_FIELDS, SCHEMA_VERSION, build_schema, facet_term
-from .store import MENTIONED_COUNTRY, FileState, Store, facet_values
+from .schema import SCHEMA_VERSION, build_schema
+from .store import MENTIONED_COUNTRY, FileState, Store
 
 if TYPE_CHECKING:  # imported when indexing only
     from .entities import EntityTables
@@ -96,11 +96,7 @@ class Archive:
 
     @cached_property
     def _entity_variants(self) -> dict[str, tuple[str, ...]]:
-        variants: dict[str, tuple[str, ...]] = {}
-        for entry in self.entity_tables.entries:
-            known = variants.get(entry.canonical, ())
-            variants[entry.canonical] = tuple(dict.fromkeys((*known, *entry.variants)))
-        return variants
+        return entity_variants(self.entity_tables)
 
     @classmethod
     def open(cls, data_dir=None, gazetteer: Gazetteer | None = None) -> Archive:
@@ -476,64 +472,7 @@ class Archive:
             raise IndexLocked(self._locked_message()) from None
 
     def _document(self, meeting: Meeting) -> dict:
-        p = meeting.parsed
-        gaz = self.gazetteer
-        countries = list(p.countries)
-        if p.location and p.location.country:
-            countries.append(p.location.country)
-        doc = {
-            "id": meeting.id,
-            "source": meeting.source,
-            "title": p.title,
-            "body": p.text,
-            "aliases": "\n".join(_alias_text(gaz, p.countries, meeting.entities)),
-            "country": "\n".join(
-                v for c in dict.fromkeys(p.countries) for v in (c, *gaz.country_variants(c))
-            ),
-            "participant": "\n".join(
-                dict.fromkeys(x for person in p.participants for x in (person.name, person.canonical))
-            ),
-            "location": "\n".join(
-                v
-                for v in (
-                    (p.location.city or ""),
-                    *(gaz.country_variants(p.location.country) if p.location and p.location.country else ()),
-                )
-                if v
-            )
-            if p.location
-            else "",
-        }
-        by_kind: dict[str, dict[str, None]] = {}
-        for mention in meeting.entities:
-            by_kind.setdefault(mention.kind, {})[mention.canonical] = None
-        spellings = {
-            kind: [v for canonical in names for v in (canonical, *self._entity_variants.get(canonical, ()))]
-            for kind, names in by_kind.items()
-        }
-        doc["entity"] = "\n".join(
-            v for kind in spellings for v in spellings[kind] if kind not in ("money", "event")
-        )
-        for field, kind in ENTITY_FIELDS.items():
-            doc[field] = "\n".join(spellings.get(kind, ()))
-        # "FOIP" finds a text that only says "Free and Open Indo-Pacific", and the other way round.
-        doc["aliases"] += "\n" + "\n".join(
-            v
-            for kind in ("organization", "initiative", "agreement", "place")
-            for v in spellings.get(kind, ())
-        )
-        doc["facet"] = ",".join(
-            facet_term(name, value) for name, values in facet_values(meeting).items() for value in values
-        )
-        if p.meeting_date:
-            doc["date"] = dt.datetime.combine(p.meeting_date, dt.time(12))
-        if p.publication_date:
-            doc["published"] = dt.datetime.combine(p.publication_date, dt.time(12))
-        if p.meeting_type:
-            doc["type"] = p.meeting_type
-        if p.format:
-            doc["format"] = p.format
-        return doc
+        return whoosh_document(meeting, self.gazetteer, self._entity_variants)
 
     # -- reading ----------------------------------------------------------------------------------
     def count(self) -> int:
@@ -792,18 +731,6 @@ def _is_under(path: str, target: Path) -> bool:
 
 def _unchanged(state: FileState | None, found: ingest.FoundFile) -> bool:
     return state is not None and state.size == found.size and state.mtime_ns == found.mtime_ns
-
-
-def _alias_text(
-    gazetteer: Gazetteer, countries: Iterable[str], mentions: Iterable[EntityMention]
-) -> list[str]:
-    """Every spelling of every country the readout names (its participants' countries and the
-    country mentions entity extraction already found), for searches by any variant."""
-    names = dict.fromkeys(countries)
-    for mention in mentions:
-        if mention.kind == "country":
-            names[mention.canonical] = None
-    return [variant for name in names for variant in (name, *gazetteer.country_variants(name))]
 
 
 __all__ = ["Archive", "SearchFilters"]
