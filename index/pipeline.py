@@ -252,8 +252,13 @@ def _index_in_worker(whoosh_dir, jobs, overlay, indexer_pid, limitmb, conn, stop
             conn.send(("file", prepared))
         if writer._added:
             segment = writer._finalize_segment()
-        else:
+        else:  # nothing new (unchanged files, errors, cancelled at once): leave no empty segment
             writer._close_segment()
+            prefix = f"{writer.newsegment.segment_id()}."
+            for name in writer.storage.list():
+                if name.startswith(prefix):
+                    with suppress(OSError):
+                        writer.storage.delete_file(name)
             segment = None
         # Not writer._finish(): it would empty the temporary folder the other writers share.
         conn.send(("done", segment))

@@ -185,3 +185,15 @@ def test_a_killed_worker_then_cancel_leaves_a_consistent_archive(tmp_path, many,
     assert len(_consistent(tmp_path / "data")) == report.added < 85
     rest, _, _ = _index(tmp_path / "data", many, 2)
     assert report.added + rest.added == 85 and len(_consistent(tmp_path / "data")) == 85
+
+
+def test_workers_that_find_nothing_new_leave_no_files(tmp_path, many):
+    _index(tmp_path / "data", many, 2)
+    whoosh_dir = tmp_path / "data" / "index" / "whoosh"
+    before = {p.name for p in whoosh_dir.iterdir()}
+    for path in many.glob("*.txt"):
+        os.utime(path, ns=(0, 0))  # every file looked at again: same content
+    report, _, segments = _index(tmp_path / "data", many, 2)
+    assert report.unchanged == 85 and segments == 2
+    new = {p.name.split(".")[0] for p in whoosh_dir.iterdir()} - {name.split(".")[0] for name in before}
+    assert len(new) <= 1, new  # at most the indexing process's own unused segment, not the workers'
