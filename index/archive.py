@@ -478,7 +478,11 @@ class Archive:
         from .pipeline import Lost, SegmentWorkers
 
         overlay = self.paths.overlay_file if self.paths.overlay_file.exists() else None
-        pool = SegmentWorkers(self.paths.whoosh_dir, todo, states, overlay, workers, WRITER_LIMIT_MB)
+        try:
+            pool = SegmentWorkers(self.paths.whoosh_dir, todo, states, overlay, workers, WRITER_LIMIT_MB)
+        except (OSError, RuntimeError) as err:  # no processes to be had (limits, no forkserver)
+            log.warning("could not start indexing workers (%s); the files are indexed here", err)
+            return Counter(), [], list(todo)
         kinds: list[Counter] = [Counter() for _ in pool.shares]
         stored: list[list[str]] = [[] for _ in pool.shares]  # paths with a record, per worker
         redo: list[ingest.FoundFile] = []

@@ -147,27 +147,28 @@ class SegmentWorkers:
         self._stop = context.Event()
         self._procs = []
         self._conns = []
+        try:
+            self._start(context, whoosh_dir, states, overlay, max(16, limitmb // workers))
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, context, whoosh_dir: Path, states, overlay: Path | None, limitmb: int) -> None:
         for number, share in enumerate(self.shares):
             reader, writer = context.Pipe(duplex=False)
+            self._conns.append(reader)
             jobs = [(found, states.get(str(found.path))) for found in share]
             proc = context.Process(
                 target=_index_in_worker,
-                args=(
-                    str(whoosh_dir),
-                    jobs,
-                    overlay,
-                    os.getpid(),
-                    max(16, limitmb // workers),
-                    writer,
-                    self._stop,
-                ),
+                args=(str(whoosh_dir), jobs, overlay, os.getpid(), limitmb, writer, self._stop),
                 name=f"readout-indexer-{number}",
                 daemon=True,
             )
-            proc.start()
-            writer.close()  # the worker holds the writing end: its end is this end's EOF
+            try:
+                proc.start()
+            finally:
+                writer.close()  # the worker holds the writing end: its end is this end's EOF
             self._procs.append(proc)
-            self._conns.append(reader)
 
     def outcomes(self, cancelled: Callable[[], bool]) -> Iterator[tuple[int, Prepared] | Lost]:
         """(worker, outcome) as they come, and ``Lost`` for each worker that failed. On

@@ -197,3 +197,18 @@ def test_workers_that_find_nothing_new_leave_no_files(tmp_path, many):
     assert report.unchanged == 85 and segments == 2
     new = {p.name.split(".")[0] for p in whoosh_dir.iterdir()} - {name.split(".")[0] for name in before}
     assert len(new) <= 1, new  # at most the indexing process's own unused segment, not the workers'
+
+
+def test_when_workers_cannot_start_the_files_are_indexed_here(tmp_path, many, monkeypatch, caplog):
+    from index.pipeline import SegmentWorkers
+
+    def no_processes(self, *args):
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(SegmentWorkers, "_start", no_processes)
+    with caplog.at_level(logging.WARNING):
+        report, view, segments = _index(tmp_path / "data", many, 2)
+    assert "could not start indexing workers" in caplog.text
+    assert report.added == 85 and segments == 1
+    _, here_view, _ = _index(tmp_path / "here", many, 0)
+    assert view == here_view
