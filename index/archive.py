@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import shutil
 import threading
 import time
@@ -25,6 +26,7 @@ from whoosh.util.filelock import FileLock
 
 from . import ingest
 from .atomic import write_json_atomic
+from .documents import entity_variants, whoosh_document
 from .engine import Engine
 from .errors import ArchiveError, BadQuery, CorruptIndex, IndexLocked, UnknownMeeting
 from .gazetteer import Gazetteer
@@ -33,7 +35,6 @@ from .models import (
     ENTITY_KINDS,
     FORMAT_LABELS,
     MEETING_TYPE_LABELS,
-    EntityMention,
     EntitySummary,
     FacetCount,
     HitList,
@@ -47,8 +48,10 @@ from .models import (
 )
 from .paths import DataPaths
 from .query import SORTS, QueryBuilder, SearchFilters
-from .schema import ENTITY_FIELDS, SCHEMA_VERSION, build_schema, facet_term
-from .store import MENTIONED_COUNTRY, FileState, Store, facet_values
+from .schema import SCHEMA_VERSION, build_schema
+from .store import MENTIONED_COUNTRY, FileState, Store
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # imported when indexing only
     from .entities import EntityTables
@@ -67,6 +70,7 @@ BULK_HITS = 1000
 FACETS_DIRECT = 20_000
 # The record fields of a hit in a list: title, meeting date, type, format.
 SUMMARY_FIELDS = ("title", "meeting_date", "meeting_type", "format")
+WRITER_LIMIT_MB = 128  # memory for postings before Whoosh sorts them into a file (shared by workers)
 OPEN_ATTEMPTS = 5  # a damaged-looking index while another process writes: retry this often...
 OPEN_RETRY_SECONDS = 0.3  # ...this far apart (Whoosh itself retries a missing segment for 0.5 s)
 
@@ -105,11 +109,7 @@ class Archive:
 
     @cached_property
     def _entity_variants(self) -> dict[str, tuple[str, ...]]:
-        variants: dict[str, tuple[str, ...]] = {}
-        for entry in self.entity_tables.entries:
-            known = variants.get(entry.canonical, ())
-            variants[entry.canonical] = tuple(dict.fromkeys((*known, *entry.variants)))
-        return variants
+        return entity_variants(self.entity_tables)
 
     @classmethod
     def open(cls, data_dir=None, gazetteer: Gazetteer | None = None) -> Archive:
@@ -392,43 +392,65 @@ class Archive:
 
         warnings: list[SkippedFile] = []
         added = updated = 0
-        cancelled = False
+        cancel = cancel or (lambda: False)
+        workers = worker_count(len(todo)) if self.workers is None else self.workers
+        if len(todo) < workers:
+            workers = 0
         writer = self._writer()
+        done = 0
         # Records go into the store's open transaction as they come (memory stays flat for any
         # number of files); readers see them only when it commits, right after Whoosh.
         with self._store.batch() as batch:
-            try:
-                outcomes = prepare_all(
-                    todo,
-                    states,
-                    self.gazetteer,
-                    lambda: self.entity_tables,
-                    self.paths.overlay_file if self.paths.overlay_file.exists() else None,
-                    workers=worker_count(len(todo)) if self.workers is None else self.workers,
-                    cancelled=cancel or (lambda: False),
-                )
-                processed = 0
-                for done, outcome in enumerate(outcomes):
-                    processed = done + 1
-                    path = str(outcome.found.path)
-                    if progress is not None:
-                        progress(done, len(todo), path)
-                    if outcome.error is not None:
-                        skipped.append(SkippedFile(path, outcome.error))
-                        continue
-                    if outcome.warning:
-                        warnings.append(SkippedFile(path, outcome.warning))
-                    if outcome.meeting is None:
-                        batch.touch(outcome.state)
-                        unchanged += 1
-                        continue
-                    if path in states:
-                        updated += 1
-                    else:
-                        added += 1
+
+            def record(outcome, in_writer: bool) -> str:
+                """Store one outcome (its document: by ``writer`` when ``in_writer``, else already
+                in a worker's segment); what it was: "added", "updated", "unchanged", "skipped"."""
+                nonlocal done
+                path = str(outcome.found.path)
+                if progress is not None:
+                    progress(done, len(todo), path)
+                done += 1
+                if outcome.error is not None:
+                    skipped.append(SkippedFile(path, outcome.error))
+                    return "skipped"
+                if outcome.warning:
+                    warnings.append(SkippedFile(path, outcome.warning))
+                if outcome.meeting is None:
+                    batch.touch(outcome.state)
+                    return "unchanged"
+                if in_writer:
                     writer.update_document(**self._document(outcome.meeting))
-                    batch.add(outcome.meeting, outcome.state)
-                cancelled = processed < len(todo)  # prepare_all stops early only when cancelled
+                else:  # the new document is in a worker's segment: drop the old one
+                    writer.delete_by_term("id", outcome.meeting.id)
+                batch.add(outcome.meeting, outcome.state)
+                return "updated" if path in states else "added"
+
+            def forget(paths: set[str], reported: int) -> None:
+                """Take back the reports of ``reported`` outcomes for ``paths`` (indexed again)."""
+                nonlocal done
+                done -= reported
+                skipped[:] = [s for s in skipped if s.path not in paths]
+                warnings[:] = [s for s in warnings if s.path not in paths]
+
+            segments: list = []
+            try:
+                redo: list[ingest.FoundFile] = []
+                kinds: Counter = Counter()
+                if workers:
+                    kinds, segments, redo = self._index_in_workers(
+                        todo, states, workers, cancel, record, forget, batch
+                    )
+                    todo_here = redo
+                else:
+                    todo_here = todo
+                outcomes = prepare_all(
+                    todo_here, states, self.gazetteer, lambda: self.entity_tables, cancelled=cancel
+                )
+                for outcome in outcomes:
+                    kinds[record(outcome, in_writer=True)] += 1
+                added, updated = kinds["added"], kinds["updated"]
+                unchanged += kinds["unchanged"]
+                cancelled = sum(kinds.values()) < len(todo)  # stopped early only when cancelled
                 for path in removed:
                     writer.delete_by_term("source", path)
                     batch.remove(path)
@@ -439,8 +461,8 @@ class Archive:
             # (the pending mark makes the next open do it). Searches in this process wait for
             # both, so they see the old or the new archive, never a document without its record.
             with self._lock:
-                if added or updated or removed:
-                    writer.commit()
+                if added or updated or removed or segments:
+                    _commit(writer, segments)
                 else:
                     writer.cancel()
                 batch.commit()
@@ -457,6 +479,46 @@ class Archive:
             warnings=tuple(warnings),
             cancelled=cancelled,
         )
+
+    def _index_in_workers(self, todo, states, workers, cancel, record, forget, batch):
+        """Index ``todo`` in worker processes, each into a segment of its own; ``record`` stores
+        each outcome, ``forget`` takes back what it reported of a failed worker's files. (kinds
+        counted, finished segments, files to index here again)."""
+        from .pipeline import Lost, SegmentWorkers
+
+        overlay = self.paths.overlay_file if self.paths.overlay_file.exists() else None
+        try:
+            pool = SegmentWorkers(self.paths.whoosh_dir, todo, states, overlay, workers, WRITER_LIMIT_MB)
+        except (OSError, RuntimeError) as err:  # no processes to be had (limits, no forkserver)
+            log.warning("could not start indexing workers (%s); the files are indexed here", err)
+            return Counter(), [], list(todo)
+        kinds: list[Counter] = [Counter() for _ in pool.shares]
+        stored: list[list[str]] = [[] for _ in pool.shares]  # paths with a record, per worker
+        redo: list[ingest.FoundFile] = []
+        try:
+            for item in pool.outcomes(cancel):
+                if isinstance(item, Lost):
+                    # Its segment is gone: take back its records (the old documents of changed
+                    # files are deleted already, so index and store agree) and redo its share here.
+                    log.warning(
+                        "indexing worker %d failed (%s); its files are indexed here", item.worker, item.reason
+                    )
+                    for path in stored[item.worker]:
+                        batch.remove(path)
+                    forget({str(found.path) for found in item.files}, sum(kinds[item.worker].values()))
+                    kinds[item.worker].clear()
+                    redo.extend(item.files)
+                    continue
+                number, outcome = item
+                kind = record(outcome, in_writer=False)
+                kinds[number][kind] += 1
+                if kind in ("added", "updated"):
+                    stored[number].append(str(outcome.found.path))
+        finally:
+            pool.close()
+        # in share order: the documents are numbered as an in-process run would number them
+        order = {str(found.path): i for i, found in enumerate(todo)}
+        return sum(kinds, Counter()), pool.finished_segments(), sorted(redo, key=lambda f: order[str(f.path)])
 
     @contextmanager
     def _writing(self):
@@ -480,69 +542,12 @@ class Archive:
         try:
             # Separate segment files: Whoosh copies a compound segment file whole into memory
             # when it opens it (the whole index in RAM: ~90 MB at 10,000 readouts).
-            return self._ix.writer(limitmb=128, compound=False)
+            return self._ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
         except LockError:
             raise IndexLocked(self._locked_message()) from None
 
     def _document(self, meeting: Meeting) -> dict:
-        p = meeting.parsed
-        gaz = self.gazetteer
-        countries = list(p.countries)
-        if p.location and p.location.country:
-            countries.append(p.location.country)
-        doc = {
-            "id": meeting.id,
-            "source": meeting.source,
-            "title": p.title,
-            "body": p.text,
-            "aliases": "\n".join(_alias_text(gaz, p.countries, meeting.entities)),
-            "country": "\n".join(
-                v for c in dict.fromkeys(p.countries) for v in (c, *gaz.country_variants(c))
-            ),
-            "participant": "\n".join(
-                dict.fromkeys(x for person in p.participants for x in (person.name, person.canonical))
-            ),
-            "location": "\n".join(
-                v
-                for v in (
-                    (p.location.city or ""),
-                    *(gaz.country_variants(p.location.country) if p.location and p.location.country else ()),
-                )
-                if v
-            )
-            if p.location
-            else "",
-        }
-        by_kind: dict[str, dict[str, None]] = {}
-        for mention in meeting.entities:
-            by_kind.setdefault(mention.kind, {})[mention.canonical] = None
-        spellings = {
-            kind: [v for canonical in names for v in (canonical, *self._entity_variants.get(canonical, ()))]
-            for kind, names in by_kind.items()
-        }
-        doc["entity"] = "\n".join(
-            v for kind in spellings for v in spellings[kind] if kind not in ("money", "event")
-        )
-        for field, kind in ENTITY_FIELDS.items():
-            doc[field] = "\n".join(spellings.get(kind, ()))
-        # "FOIP" finds a text that only says "Free and Open Indo-Pacific", and the other way round.
-        doc["aliases"] += "\n" + "\n".join(
-            v
-            for kind in ("organization", "initiative", "agreement", "place")
-            for v in spellings.get(kind, ())
-        )
-        doc["facet"] = ",".join(
-            facet_term(name, value) for name, values in facet_values(meeting).items() for value in values
-        )
-        if p.meeting_date:
-            doc["date"] = dt.datetime.combine(p.meeting_date, dt.time(12))
-        if p.publication_date:
-            doc["published"] = dt.datetime.combine(p.publication_date, dt.time(12))
-        if p.meeting_type:
-            doc["type"] = p.meeting_type
-        if p.format:
-            doc["format"] = p.format
-        return doc
+        return whoosh_document(meeting, self.gazetteer, self._entity_variants)
 
     # -- reading ----------------------------------------------------------------------------------
     def count(self) -> int:
@@ -793,6 +798,22 @@ class _WriteLock:
                 self._lock = None
 
 
+def _commit(writer, segments: list) -> None:
+    """Commit ``writer`` with ``segments`` (finished by worker processes) added after its own, as
+    Whoosh's ``MpWriter`` commits with ``multisegment=True``: old segments merged by the usual
+    policy, deletions applied, one new table of contents."""
+    if not segments:
+        writer.commit()
+        return
+    final = writer._merge_segments(None, None, None)
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final + segments)
+    writer._finish()
+
+
 def _is_under(path: str, target: Path) -> bool:
     root = str(target)
     return path == root or path.startswith(root.rstrip("/") + "/")
@@ -800,18 +821,6 @@ def _is_under(path: str, target: Path) -> bool:
 
 def _unchanged(state: FileState | None, found: ingest.FoundFile) -> bool:
     return state is not None and state.size == found.size and state.mtime_ns == found.mtime_ns
-
-
-def _alias_text(
-    gazetteer: Gazetteer, countries: Iterable[str], mentions: Iterable[EntityMention]
-) -> list[str]:
-    """Every spelling of every country the readout names (its participants' countries and the
-    country mentions entity extraction already found), for searches by any variant."""
-    names = dict.fromkeys(countries)
-    for mention in mentions:
-        if mention.kind == "country":
-            names[mention.canonical] = None
-    return [variant for name in names for variant in (name, *gazetteer.country_variants(name))]
 
 
 __all__ = ["Archive", "SearchFilters"]

@@ -242,9 +242,14 @@ def _read_body(units: list[list[str]], result: CleanedReadout, gz: Gazetteer) ->
     kept: list[list[str]] = []
     for unit in units:
         lines = []
+        folded = None  # fold() of the line (when compared with the title): a one-line unit's key
         for line in unit:
-            if is_navigation(line, gz) or (title_key and fold(line) == title_key):
+            if is_navigation(line, gz):
                 continue
+            if title_key:
+                folded = fold(line)
+                if folded == title_key:
+                    continue
             if has_caption_marker(line, gz) and not is_prose(line):
                 caption = strip_caption_marker(line)
                 if caption:
@@ -256,7 +261,7 @@ def _read_body(units: list[list[str]], result: CleanedReadout, gz: Gazetteer) ->
             lines.append(line)
         if not lines:
             continue
-        key = fold(" ".join(lines))
+        key = folded if folded is not None and len(unit) == 1 and len(lines) == 1 else fold(" ".join(lines))
         if key in seen and len(key) >= 40:
             result.duplicates_removed += 1
             continue

@@ -1,8 +1,10 @@
 """Reading and parsing source files for the indexer, in this process or in worker processes.
 
 Parsing (cleaning, metadata and entity extraction) is about half of indexing; the other half is
-Whoosh, which must stay in the one writing process. For large jobs the parsing runs in worker
-processes while the writer indexes what is ready, in the original order.
+Whoosh (analysing the text, then sorting and writing the postings). For large jobs both run in
+worker processes, each writing a segment of its own (as Whoosh's ``MpWriter`` with
+``multisegment=True`` does); the indexing process stays the one writer of the archive: it writes
+the store and commits the segments.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import select
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +30,9 @@ from .store import FileState
 
 log = logging.getLogger(__name__)
 
-# Below this many files a worker pool costs more (start-up, loading the name lists) than it saves.
+# Below this many files workers cost more (start-up, loading the name lists, a segment each)
+# than they save.
 PARALLEL_MIN_FILES = 150
-# Files each worker may be ahead of the index writer.
-AHEAD_PER_WORKER = 16
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,8 @@ def worker_count(n_files: int) -> int:
     if override is not None:
         return max(0, int(override))
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    # As many workers as cores: the writer waits for parsed files much of the time, so on two
-    # cores two workers beat one (1,000 long readouts: 14.4 s in-process, 12.5 s with one, 9.5 s
-    # with two).
+    # As many workers as cores: each parses and indexes its share into a segment of its own,
+    # while the indexing process only writes the store (each worker costs a segment per run).
     return max(0, min(cpus, 4))
 
 
@@ -96,68 +96,178 @@ def prepare_all(
     states: dict[str, FileState],
     gazetteer: Gazetteer,
     tables: Callable[[], EntityTables],
-    overlay: Path | None,
-    *,
-    workers: int,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> Iterator[Prepared]:
-    """``Prepared`` for each file of ``todo``, in order. Stops early when ``cancelled()``."""
-    if workers <= 0:
-        for found in todo:
-            if cancelled():
-                return
-            # tables() is asked for only when a file must be parsed (compiling them is a quarter
-            # of a second; a re-scan of unchanged files needs none)
-            yield prepare(found, states.get(str(found.path)), gazetteer, tables)
-        return
-    # Imported here: the frozen bundle leaves multiprocessing out (worker_count() is 0 there).
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    # forkserver: never fork a process that may run GUI threads.
-    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(overlay, os.getpid())
-    ) as pool:
-        jobs = iter([(found, states.get(str(found.path))) for found in todo])
-        # Only a bounded number of files in flight: Executor.map would submit every file at
-        # once, and parsed meetings would pile up in memory whenever the writer is slower.
-        in_flight: deque = deque()
-
-        def submit_next() -> None:
-            job = next(jobs, None)
-            if job is not None:
-                in_flight.append(pool.submit(_prepare_in_worker, job))
-
-        for _ in range(workers * AHEAD_PER_WORKER):
-            submit_next()
-        done = 0
-        try:
-            while in_flight:
-                result = in_flight.popleft().result()
-                submit_next()
-                if cancelled():
-                    return
-                done += 1
-                yield result
-        except BrokenProcessPool:
-            log.warning("parser workers failed; parsing the remaining %d files here", len(todo) - done)
-        else:
+    """``Prepared`` for each file of ``todo``, in order, in this process. Stops early when
+    ``cancelled()``."""
+    for found in todo:
+        if cancelled():
             return
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-    yield from prepare_all(todo[done:], states, gazetteer, tables, overlay, workers=0, cancelled=cancelled)
+        # tables() is asked for only when a file must be parsed (compiling them is a quarter of a
+        # second; a re-scan of unchanged files needs none)
+        yield prepare(found, states.get(str(found.path)), gazetteer, tables)
 
 
-_WORKER: tuple[Gazetteer, EntityTables] | None = None
+@dataclass(frozen=True)
+class Lost:
+    """A worker process failed (killed, crashed): its segment is gone. The outcomes it sent are
+    void and ``files`` (all it was given) must be indexed again."""
+
+    worker: int
+    files: tuple[ingest.FoundFile, ...]
+    reason: str
 
 
-def _init_worker(overlay: Path | None, indexer_pid: int) -> None:
-    global _WORKER
+class SegmentWorkers:
+    """Worker processes that each parse a contiguous share of the files and index them into their
+    own new Whoosh segment (in the index directory, outside the table of contents).
+
+    The indexing process keeps the archive's and Whoosh's write locks: it stores the records,
+    deletes the old documents of changed files, and at the end adds the finished segments, in
+    share order, to the index in its one commit (``finished_segments``). In share order the
+    documents are numbered as an in-process run numbers them, so results (ties included) are the
+    same."""
+
+    def __init__(
+        self,
+        whoosh_dir: Path,
+        todo: Sequence[ingest.FoundFile],
+        states: dict[str, FileState],
+        overlay: Path | None,
+        workers: int,
+        limitmb: int,
+    ):
+        # Imported here: the frozen bundle leaves multiprocessing out (worker_count() is 0 there).
+        import multiprocessing
+
+        # forkserver: never fork a process that may run GUI threads.
+        context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        self.shares = _shares(todo, workers)
+        self.segments: list = [None] * len(self.shares)
+        self._stop = context.Event()
+        self._procs = []
+        self._conns = []
+        try:
+            self._start(context, whoosh_dir, states, overlay, max(16, limitmb // workers))
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, context, whoosh_dir: Path, states, overlay: Path | None, limitmb: int) -> None:
+        for number, share in enumerate(self.shares):
+            reader, writer = context.Pipe(duplex=False)
+            self._conns.append(reader)
+            jobs = [(found, states.get(str(found.path))) for found in share]
+            proc = context.Process(
+                target=_index_in_worker,
+                args=(str(whoosh_dir), jobs, overlay, os.getpid(), limitmb, writer, self._stop),
+                name=f"readout-indexer-{number}",
+                daemon=True,
+            )
+            try:
+                proc.start()
+            finally:
+                writer.close()  # the worker holds the writing end: its end is this end's EOF
+            self._procs.append(proc)
+
+    def outcomes(self, cancelled: Callable[[], bool]) -> Iterator[tuple[int, Prepared] | Lost]:
+        """(worker, outcome) as they come, and ``Lost`` for each worker that failed. On
+        ``cancelled()`` the workers stop and finish their segments with what they indexed; every
+        outcome sent before is still given (its document is in the segment)."""
+        from multiprocessing.connection import wait
+
+        open_conns = dict(enumerate(self._conns))
+        while open_conns:
+            for conn in wait(list(open_conns.values())):
+                number = self._conns.index(conn)
+                try:
+                    kind, payload = conn.recv()
+                except (EOFError, OSError) as err:
+                    kind, payload = "failed", f"the worker process ended ({type(err).__name__})"
+                if kind == "file":
+                    yield number, payload
+                    if not self._stop.is_set() and cancelled():
+                        self._stop.set()
+                    continue
+                del open_conns[number]
+                conn.close()
+                if kind == "done":
+                    self.segments[number] = payload
+                else:
+                    self._end(number)
+                    yield Lost(number, tuple(self.shares[number]), payload)
+
+    def finished_segments(self) -> list:
+        """The segments the workers finished, in share order."""
+        return [segment for segment in self.segments if segment is not None]
+
+    def _end(self, number: int) -> None:
+        proc = self._procs[number]
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+
+    def close(self) -> None:
+        """Stop and end every worker (after an error in this process, or when all are done)."""
+        self._stop.set()
+        for conn in self._conns:
+            conn.close()  # a worker blocked sending to us fails now and ends
+        for number, proc in enumerate(self._procs):
+            proc.join(timeout=5)
+            if proc.is_alive():
+                self._end(number)
+
+
+def _shares(todo: Sequence[ingest.FoundFile], workers: int) -> list[list[ingest.FoundFile]]:
+    """``todo`` cut into ``workers`` contiguous parts of about the same size in bytes."""
+    total = sum(found.size for found in todo) or 1
+    shares: list[list[ingest.FoundFile]] = [[] for _ in range(workers)]
+    seen = 0
+    for found in todo:
+        shares[min(workers - 1, seen * workers // total)].append(found)
+        seen += found.size
+    return [share for share in shares if share]
+
+
+def _index_in_worker(whoosh_dir, jobs, overlay, indexer_pid, limitmb, conn, stop) -> None:
+    """Parse ``jobs`` in order and add each meeting to a new segment of this process; send each
+    outcome after its document is added, then ("done", segment), or ("failed", reason)."""
     threading.Thread(target=_exit_with, args=(indexer_pid,), name="watch-indexer", daemon=True).start()
-    gazetteer = Gazetteer.load(overlay)
-    _WORKER = (gazetteer, EntityTables.load(gazetteer, overlay))
+    try:
+        from whoosh import index as windex
+        from whoosh.writing import SegmentWriter
+
+        from .documents import entity_variants, whoosh_document
+
+        gazetteer = Gazetteer.load(overlay)
+        tables = EntityTables.load(gazetteer, overlay)
+        variants = entity_variants(tables)
+        # _lk=False: the indexing process holds the index's write lock for all of us.
+        writer = SegmentWriter(windex.open_dir(whoosh_dir), _lk=False, limitmb=limitmb, compound=False)
+        for found, old in jobs:
+            if stop.is_set():
+                break
+            prepared = prepare(found, old, gazetteer, lambda: tables)
+            if prepared.meeting is not None:
+                writer.add_document(**whoosh_document(prepared.meeting, gazetteer, variants))
+            conn.send(("file", prepared))
+        if writer._added:
+            segment = writer._finalize_segment()
+        else:  # nothing new (unchanged files, errors, cancelled at once): leave no empty segment
+            writer._close_segment()
+            prefix = f"{writer.newsegment.segment_id()}."
+            for name in writer.storage.list():
+                if name.startswith(prefix):
+                    with suppress(OSError):
+                        writer.storage.delete_file(name)
+            segment = None
+        # Not writer._finish(): it would empty the temporary folder the other writers share.
+        conn.send(("done", segment))
+    except Exception as err:  # noqa: BLE001 - reported to the indexing process, which redoes the share
+        with suppress(OSError):  # the indexing process may have gone (closed its end)
+            conn.send(("failed", f"{type(err).__name__}: {err}"))
+    finally:
+        conn.close()
 
 
 def _exit_with(indexer_pid: int) -> None:
@@ -176,9 +286,3 @@ def _exit_with(indexer_pid: int) -> None:
                 pass
     select.select([fd], [], [])  # readable when the process has ended
     os._exit(0)
-
-
-def _prepare_in_worker(job: tuple[ingest.FoundFile, FileState | None]) -> Prepared:
-    found, old = job
-    gazetteer, tables = _WORKER
-    return prepare(found, old, gazetteer, lambda: tables)
