@@ -36,9 +36,6 @@ def build_window(
     **window_options,
 ) -> MainWindow:
     """Everything the window needs, wired together (used by ``run_gui`` and the tests)."""
-    # No parser worker processes inside the Qt process: indexing already runs on a background
-    # thread, and process pools beside Qt's threads are one more thing that can go wrong.
-    archive.workers = 0
     searches = SearchController(archive, tasks)
     window = MainWindow(archive, settings, tasks, messages, searches, **window_options)
     searches.setParent(window)

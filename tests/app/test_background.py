@@ -64,6 +64,37 @@ def test_indexing_reports_progress_and_can_be_cancelled(tmp_path, window, qtbot,
     assert archive.count() == before + report.added
 
 
+def test_the_window_indexes_a_large_folder_in_worker_processes(
+    tmp_path, window, qtbot, sample_dir, archive, monkeypatch
+):
+    import index.pipeline
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    samples = sorted(sample_dir.glob("*.txt"))
+    for i in range(200):
+        src = samples[i % len(samples)]
+        text = src.read_text("utf-8") + f"\nReference number zq{i:04d}.\n"
+        (folder / f"{i:04d}_{src.name}").write_text(text, "utf-8")
+    started = []
+    real_init = index.pipeline.SegmentWorkers.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(len(self.shares))
+
+    monkeypatch.setattr(index.pipeline.SegmentWorkers, "__init__", spy)
+    monkeypatch.setenv("READOUT_ARCHIVE_WORKERS", "2")
+    before = archive.count()
+    with qtbot.waitSignal(window.index_finished, timeout=120_000) as finished:
+        window.index_paths([folder])
+    report = finished.args[0]
+    assert started == [2]  # parsed and indexed by two worker processes
+    assert (report.added, report.cancelled, report.skipped) == (200, False, ())
+    assert archive.count() == before + 200
+    assert archive.search("zq0000 OR zq0199", limit=None).total == 2
+
+
 def test_skipped_files_are_listed_for_copying(window, qtbot, tmp_path, messages):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
