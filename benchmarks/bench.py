@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -51,16 +52,51 @@ def _percentiles(samples_ms: list[float]) -> dict:
 
 
 def run_measured(cmd: list[str]) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MB of the child, stdout) of one command."""
+    """(wall seconds, peak RSS in MB, stdout) of one command. The peak is the larger of the
+    command's own and the sum over it and every process below it (worker processes, started by
+    a forkserver, are not its children), sampled every 50 ms where /proc is there."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    tree_peak = [0]
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.wait(0.05):
+            tree_peak[0] = max(tree_peak[0], _tree_rss_kb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
+    sampling.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
-    return wall, usage.ru_maxrss // 1024, out
+    return wall, max(usage.ru_maxrss, tree_peak[0]) // 1024, out
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident KB of process ``root`` and all processes below it (0 without /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            resident = int((entry / "statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) "
+        parents[int(entry.name)] = int(fields[1])
+        rss[int(entry.name)] = resident * page_kb
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
 
 
 def dir_mb(path: Path) -> float:
