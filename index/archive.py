@@ -659,20 +659,25 @@ class Archive:
             scores = [matched[d] for d in order]
             if facets:
                 all_ids = engine.meeting_ids(matched)
+            # A small result's hits are made now; a large one's as they are asked for (100,000
+            # ready hits would hold ~80 MB).
+            summaries = self._summaries(ids) if len(ids) <= BULK_HITS else None
+            stored = summaries if summaries is not None else self._stored_ids(engine)
+            if stored is not _EVERYTHING and any(mid not in stored for mid in ids):
+                # a meeting indexed but not yet in the store (another process's commit in
+                # flight) is left out, in small and large results alike
+                kept = [i for i, mid in enumerate(ids) if mid in stored]
+                ids, scores = [ids[i] for i in kept], [scores[i] for i in kept]
             wanted = query_terms(query, engine.expand) if snippets else Wanted()
             snips = {}
             for rank, mid in enumerate(ids[:snippets]):
                 body = self._store.text(mid) or ""
                 snip, spans = snippet(body, match_spans(body, wanted))
                 snips[rank] = (snip, tuple(spans))
-            if len(ids) > BULK_HITS:
-                # made as they are asked for: 100,000 ready hits would hold ~80 MB
+            if summaries is None:
                 hits = HitList(ids, scores, self._summaries, snips)
             else:
-                summaries = self._summaries(ids)
-                # a meeting indexed but not yet in the store (a commit in flight) is left out
-                made = HitList(ids, scores, lambda _ids: summaries, snips)
-                hits = tuple(made[i] for i, mid in enumerate(ids) if mid in summaries)
+                hits = tuple(HitList(ids, scores, lambda _ids: summaries, snips))
             facet_counts = self._facet_counts(engine, all_ids) if facets else ()
         return SearchResult(query=text, total=total, hits=hits, facets=facet_counts)
 
@@ -718,6 +723,14 @@ class Archive:
             }
             cached = engine.memo["facets"] = (rows, list(numbers))
         return cached
+
+    def _stored_ids(self, engine: Engine) -> _Everything | set[str]:
+        """The ids of the meetings in the store, or ``_EVERYTHING`` when the store holds as many
+        as the index (then every indexed meeting has its record, unless another process's run
+        that both removed and added files is between its index and store commits)."""
+        if self._store.count() == engine.reader.doc_count():
+            return _EVERYTHING
+        return self._store.ids()
 
     def _summaries(self, ids: Sequence[str]) -> dict[str, Summary]:
         """id -> (title, meeting date, type, format) of the meetings ``ids`` (for hit lists)."""
@@ -765,6 +778,16 @@ class Archive:
             self._ix = windex.open_dir(str(self.paths.whoosh_dir))
             self._searcher = self._ix.searcher()
         return self._searcher
+
+
+class _Everything:
+    """Contains everything (every indexed meeting is in the store)."""
+
+    def __contains__(self, _item) -> bool:
+        return True
+
+
+_EVERYTHING = _Everything()
 
 
 class _WriteLock:

@@ -185,6 +185,10 @@ class Store:
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM meetings").fetchone()[0]
 
+    def ids(self) -> set[str]:
+        """The id of every meeting."""
+        return {mid for (mid,) in self._db.execute("SELECT id FROM meetings")}
+
     def get(self, meeting_id: str) -> Meeting | None:
         """The whole meeting: record, text, entities and referenced events."""
         row = self._db.execute(

@@ -298,3 +298,26 @@ def test_date_order_walks_the_date_index_as_a_full_sort_would_order(corpus_archi
             assert engine.top(scores, max(limit, 0), sort) == expected[: max(limit, 0)], (text, limit)
     assert len(set(date_of.values())) < len(date_of)  # several meetings on one day: ties tested
     # (meetings without a date: test_meetings_without_a_date_come_last_both_ways)
+
+
+def test_a_meeting_indexed_but_not_in_the_store_is_left_out_of_small_and_large_results(
+    tmp_path, sample_dir, monkeypatch
+):
+    import index.archive
+
+    with Archive.open(tmp_path / "data") as archive:
+        archive.index_paths([sample_dir])
+        everything = archive.search("", limit=None, sort="date")
+        gone = everything.ids[1]
+        # as between another process's index commit and its store commit
+        archive._store._db.execute("DELETE FROM meetings WHERE id=?", (gone,))
+        expected = [mid for mid in everything.ids if mid != gone]
+        small = archive.search("", limit=None, sort="date")
+        monkeypatch.setattr(index.archive, "BULK_HITS", 2)
+        large = archive.search("", limit=None, sort="date", snippets=1)
+        assert isinstance(large.hits, HitList) and isinstance(small.hits, tuple)
+        assert list(small.ids) == list(large.ids) == expected and len(expected) >= 4
+        assert [h.title for h in large.hits] == [h.title for h in small.hits] and all(
+            h.title for h in large.hits
+        )
+        assert large.hits[0].snippet  # snippets belong to the hits kept
