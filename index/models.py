@@ -305,13 +305,20 @@ class HitList(Sequence[Hit]):
             yield from self._page(page, keep=False)
 
     def __eq__(self, other) -> bool:
+        """Equal to a sequence of the same hits (their titles are read only when the ids and
+        scores agree)."""
+        if self is other:
+            return True
         if isinstance(other, HitList):
-            return self is other or (self.ids == other.ids and tuple(self) == tuple(other))
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(other) == len(self) and tuple(self) == tuple(other)
-        return NotImplemented
+            if self.ids != other.ids or self._scores != other._scores:
+                return False
+        elif not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        elif len(other) != len(self) or any(h.id != mid for h, mid in zip(other, self.ids, strict=True)):
+            return False
+        return tuple(self) == tuple(other)
 
-    __hash__ = object.__hash__
+    __hash__ = None  # equal to a tuple of its hits, which hashes otherwise: unhashable, as a list
 
     def __repr__(self) -> str:
         return f"<HitList of {len(self.ids)} hits>"
