@@ -473,6 +473,14 @@ class MainWindow(QMainWindow):
         section = self.table.horizontalHeader().sortIndicatorSection()
         if 0 <= section < len(COLUMNS) and section != DATE_COLUMN:
             return
+        shown = self.model.result
+        if (
+            shown is not None
+            and self._partial_request is None
+            and shown.total == result.total
+            and shown.ids[: len(result.hits)] == result.ids
+        ):
+            return  # the same search again (after indexing): the list shown stays until it ends
         self._partial_request = request
         self._show_result(result)
         # The counts shown are the previous result's until this one's arrive: not clickable.

@@ -194,6 +194,9 @@ def test_a_large_result_shows_its_first_page_then_the_rest_without_a_reset(windo
     import app.search
 
     monkeypatch.setattr(app.search, "FIRST_PAGE", 2)  # the sample's 5 meetings count as large
+    with qtbot.waitSignals([window.search_finished, window.facets_shown], timeout=10_000):
+        window.search_bar.set_text("Kamikawa")  # another result in the list first
+        window.search(now=True)
     resets, pages = [], []
     window.model.modelReset.connect(lambda: resets.append(window.model.total))
     window.searches.first_page.connect(lambda _request, result: pages.append(result))
@@ -239,6 +242,9 @@ def test_while_only_the_first_page_is_in_the_list_the_result_ids_are_all_of_them
 
     monkeypatch.setattr(app.search, "FIRST_PAGE", 2)
     everything = [h.id for h in window.archive.search("", limit=None, snippets=0).hits]
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):  # another result in the list
+        window.search_bar.set_text("Kamikawa")
+        window.search(now=True)
     shown = []
     # Hold the list at its first page: the rest of the search is not delivered.
     monkeypatch.setattr(window.searches, "_on_succeeded", lambda request, result: None)
@@ -248,3 +254,22 @@ def test_while_only_the_first_page_is_in_the_list_the_result_ids_are_all_of_them
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert len(window.model.ids()) == 2 and window.model.total == 5
     assert sorted(window.result_ids()) == sorted(everything) and len(everything) == 5
+
+
+def test_the_same_search_again_keeps_the_list_and_the_selection_until_it_ends(window, monkeypatch, qtbot):
+    """After indexing the window searches again: its first page must not replace the list shown
+    (a selected meeting below the first page would be lost)."""
+    import app.search
+
+    monkeypatch.setattr(app.search, "FIRST_PAGE", 2)
+    window.table.setCurrentIndex(window.model.index(4, 0))
+    chosen = window.model.meeting_id(4)
+    sizes = []
+    window.model.modelReset.connect(lambda: sizes.append(window.model.rowCount()))
+    firsts = []
+    window.searches.first_page.connect(lambda *_: firsts.append(True))
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        window.search(now=True)
+    assert firsts  # the first page came, and was not shown
+    assert 2 not in sizes and window.model.rowCount() == 5
+    assert window.model.meeting_id(window.table.currentIndex().row()) == chosen
