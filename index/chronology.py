@@ -1,8 +1,9 @@
 """The chronology of a set of meetings: dated markers, referenced past events, lanes and gaps.
 
 Qt-free. The GUI's chronology view, the ``timeline`` command and the table exports all build on
-:func:`build_chronology`, which turns meeting records (no text needed) and the events they
-reference into frozen :class:`TimelineEvent` values sorted by date.
+:func:`chronology_of_markers`: the meetings' markers (:func:`meeting_markers` reads them from
+the archive field by field; :func:`build_chronology` makes them from ``Meeting`` records) and the
+events they reference become frozen :class:`TimelineEvent` values sorted by date.
 
 Lanes group the meetings three ways (:data:`LANE_MODES`):
 

@@ -28,9 +28,6 @@ def entity_variants(tables: EntityTables) -> dict[str, tuple[str, ...]]:
 def whoosh_document(meeting: Meeting, gazetteer: Gazetteer, variants: dict[str, tuple[str, ...]]) -> dict:
     p = meeting.parsed
     gaz = gazetteer
-    countries = list(p.countries)
-    if p.location and p.location.country:
-        countries.append(p.location.country)
     doc = {
         "id": meeting.id,
         "source": meeting.source,
