@@ -488,7 +488,9 @@ class Archive:
 
         overlay = self.paths.overlay_file if self.paths.overlay_file.exists() else None
         try:
-            pool = SegmentWorkers(self.paths.whoosh_dir, todo, states, overlay, workers, WRITER_LIMIT_MB)
+            pool = SegmentWorkers(
+                self.paths.whoosh_dir, todo, states, self.gazetteer, overlay, workers, WRITER_LIMIT_MB
+            )
         except (OSError, RuntimeError) as err:  # no processes to be had (limits, no forkserver)
             log.warning("could not start indexing workers (%s); the files are indexed here", err)
             return Counter(), [], list(todo)

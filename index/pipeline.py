@@ -133,6 +133,7 @@ class SegmentWorkers:
         whoosh_dir: Path,
         todo: Sequence[ingest.FoundFile],
         states: dict[str, FileState],
+        gazetteer: Gazetteer,
         overlay: Path | None,
         workers: int,
         limitmb: int,
@@ -148,19 +149,21 @@ class SegmentWorkers:
         self._procs = []
         self._conns = []
         try:
-            self._start(context, whoosh_dir, states, overlay, max(16, limitmb // workers))
+            self._start(context, whoosh_dir, states, gazetteer, overlay, max(16, limitmb // workers))
         except BaseException:
             self.close()
             raise
 
-    def _start(self, context, whoosh_dir: Path, states, overlay: Path | None, limitmb: int) -> None:
+    def _start(
+        self, context, whoosh_dir: Path, states, gazetteer: Gazetteer, overlay: Path | None, limitmb: int
+    ) -> None:
         for number, share in enumerate(self.shares):
             reader, writer = context.Pipe(duplex=False)
             self._conns.append(reader)
             jobs = [(found, states.get(str(found.path))) for found in share]
             proc = context.Process(
                 target=_index_in_worker,
-                args=(str(whoosh_dir), jobs, overlay, os.getpid(), limitmb, writer, self._stop),
+                args=(str(whoosh_dir), jobs, gazetteer, overlay, os.getpid(), limitmb, writer, self._stop),
                 name=f"readout-indexer-{number}",
                 daemon=True,
             )
@@ -229,9 +232,10 @@ def _shares(todo: Sequence[ingest.FoundFile], workers: int) -> list[list[ingest.
     return [share for share in shares if share]
 
 
-def _index_in_worker(whoosh_dir, jobs, overlay, indexer_pid, limitmb, conn, stop) -> None:
+def _index_in_worker(whoosh_dir, jobs, gazetteer, overlay, indexer_pid, limitmb, conn, stop) -> None:
     """Parse ``jobs`` in order and add each meeting to a new segment of this process; send each
-    outcome after its document is added, then ("done", segment), or ("failed", reason)."""
+    outcome after its document is added, then ("done", segment), or ("failed", reason). The
+    ``gazetteer`` is the archive's (as loaded when it was opened), as for in-process indexing."""
     threading.Thread(target=_exit_with, args=(indexer_pid,), name="watch-indexer", daemon=True).start()
     try:
         from whoosh import index as windex
@@ -239,7 +243,6 @@ def _index_in_worker(whoosh_dir, jobs, overlay, indexer_pid, limitmb, conn, stop
 
         from .documents import entity_variants, whoosh_document
 
-        gazetteer = Gazetteer.load(overlay)
         tables = EntityTables.load(gazetteer, overlay)
         variants = entity_variants(tables)
         # _lk=False: the indexing process holds the index's write lock for all of us.

@@ -212,3 +212,20 @@ def test_when_workers_cannot_start_the_files_are_indexed_here(tmp_path, many, mo
     assert report.added == 85 and segments == 1
     _, here_view, _ = _index(tmp_path / "here", many, 0)
     assert view == here_view
+
+
+def test_workers_index_with_the_archives_own_gazetteer(tmp_path, many):
+    """An archive opened with its own name lists (or its overlay as loaded when it was opened)
+    gets the same documents from the workers as from this process."""
+    from index.gazetteer import Gazetteer
+
+    overlay = tmp_path / "elsewhere.json"
+    overlay.write_text(json.dumps({"countries": [{"name": "Japan", "variants": ["Nihonxq"]}]}), "utf-8")
+    gazetteer = Gazetteer.load(overlay)
+    found = []
+    for workers in (0, 2):
+        with Archive.open(tmp_path / f"data-{workers}", gazetteer=gazetteer) as archive:
+            archive.workers = workers
+            archive.index_paths([many])
+            found.append(archive.search("nihonxq", limit=None, snippets=0).ids)
+    assert found[0] == found[1] and len(found[0]) > 3
