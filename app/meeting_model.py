@@ -309,14 +309,14 @@ class MeetingTableModel(QAbstractTableModel):
     def _column_values(self, key: str) -> list:
         """The sort value of column ``key`` of every hit of the result, in the result's order."""
         ids = self.result.ids
-        if key == "bookmark":
-            return [STAR if mid in self._bookmarks else "" for mid in ids]
+        if key == "bookmark":  # a value for every row: ascending puts the bookmarked first
+            return [0 if mid in self._bookmarks else 1 for mid in ids]
         from_hits = key in ("date", "title", "type", "format")
         if from_hits and not (isinstance(self._hits, HitList) and self._load_sort_values is not None):
             return [_hit_sort_key(hit, key) for hit in self._hits]
         if self._load_sort_values is not None:
             shown = self._load_sort_values(ids, key)
-            return [_folded(shown.get(mid)) for mid in ids]
+            return [_folded(shown.get(mid) or None) for mid in ids]  # 0 min: shown blank, so last
         details = self._load_details(ids)  # every row's details: small results only
         return [_details_sort_key(details.get(mid), key) for mid in ids]
 
@@ -362,7 +362,7 @@ def _details_sort_key(meeting: Meeting | None, key: str):
     if meeting is None:
         return None
     if key == "duration":
-        return meeting.parsed.duration_minutes
+        return meeting.parsed.duration_minutes or None
     return _display(_Row(Hit(meeting.id, "", None, None, None, 0.0, "", ()), meeting), key).casefold()
 
 

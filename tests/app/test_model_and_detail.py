@@ -169,3 +169,18 @@ def test_a_large_lazy_result_sorts_and_shows_as_a_ready_one(corpus_archive, colu
         assert quick.ids() == plain.ids() and len(quick.ids()) == ready.total > 100
         shown = [[m.index(r, c).data() for r in range(50) for c in range(len(COLUMN_KEYS))] for m in models]
         assert shown[0] == shown[1]
+
+
+def test_sorting_by_the_star_puts_bookmarked_meetings_first_or_last():
+    from PySide6.QtCore import Qt
+
+    from app.meeting_model import BOOKMARK_COLUMN
+    from index.bookmarks import Bookmark
+
+    model = MeetingTableModel(lambda ids: {i: _meeting(i) for i in ids}, page_size=10)
+    model.set_result(_result(6))
+    model.set_bookmarks({"id2": Bookmark("id2"), "id4": Bookmark("id4")})
+    model.sort(BOOKMARK_COLUMN, Qt.SortOrder.AscendingOrder)
+    assert model.ids() == ["id2", "id4", "id0", "id1", "id3", "id5"]
+    model.sort(BOOKMARK_COLUMN, Qt.SortOrder.DescendingOrder)
+    assert model.ids() == ["id0", "id1", "id3", "id5", "id2", "id4"]
