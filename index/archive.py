@@ -544,7 +544,9 @@ class Archive:
         try:
             # Separate segment files: Whoosh copies a compound segment file whole into memory
             # when it opens it (the whole index in RAM: ~90 MB at 10,000 readouts).
-            return self._ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
+            from .writer import SegmentWriter  # imported when indexing only
+
+            return SegmentWriter(self._ix, limitmb=WRITER_LIMIT_MB, compound=False)
         except LockError:
             raise IndexLocked(self._locked_message()) from None
 

@@ -325,7 +325,7 @@ class Engine:
                 column = seg.column_reader("date", translate=False)
                 default = getattr(column, "_default", None)
                 deleted = seg.deleted_docs_set if seg.has_deletions() else ()
-                for docnum, value in enumerate(_numbers(column)):
+                for docnum, value in enumerate(numeric_column_values(column)):
                     if value != default and docnum not in deleted:
                         date_of[docnum + offset] = value
             self._date_of = date_of
@@ -397,7 +397,7 @@ def _field_lengths(seg, fieldname: str) -> list[int]:
         if column is None:
             return [1] * count
         table = [byte_to_length(b) or 1 for b in range(256)]
-        return list(map(table.__getitem__, _numbers(column)))
+        return list(map(table.__getitem__, numeric_column_values(column)))
     except (ImportError, AttributeError):
         return [seg.doc_field_length(d, fieldname, 1) or 1 for d in range(count)]
 
@@ -415,7 +415,7 @@ class _LengthParts(dict):
         return value
 
 
-def _numbers(column) -> list:
+def numeric_column_values(column) -> list:
     """Every document's value of a Whoosh numeric column, read in one go (its reader unpacks
     one value per call: a second for the field lengths of 100,000 documents)."""
     try:

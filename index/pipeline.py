@@ -239,9 +239,9 @@ def _index_in_worker(whoosh_dir, jobs, gazetteer, overlay, indexer_pid, limitmb,
     threading.Thread(target=_exit_with, args=(indexer_pid,), name="watch-indexer", daemon=True).start()
     try:
         from whoosh import index as windex
-        from whoosh.writing import SegmentWriter
 
         from .documents import entity_variants, whoosh_document
+        from .writer import SegmentWriter
 
         tables = EntityTables.load(gazetteer, overlay)
         variants = entity_variants(tables)

@@ -241,7 +241,7 @@ def test_filter_choices_of_an_empty_archive(tmp_path):
 def test_numeric_columns_read_in_one_go_equal_whooshs_reading(tmp_path):
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
-    from index.engine import _numbers
+    from index.engine import numeric_column_values
 
     folder = tmp_path / "files"
     folder.mkdir()
@@ -259,7 +259,7 @@ def test_numeric_columns_read_in_one_go_equal_whooshs_reading(tmp_path):
             assert dates._count < dates._doccount
             lengths = seg._perdoc._cached_reader(_lenfield("body"), LENGTHS_COLUMN)
             for column in (dates, lengths):
-                assert _numbers(column) == list(column)
+                assert numeric_column_values(column) == list(column)
                 checked += 1
         assert checked >= 2
 
