@@ -390,16 +390,24 @@ def _field_lengths(seg, fieldname: str) -> list[int]:
     """Every document's length of ``fieldname`` in one segment (as Whoosh's scorer reads it)."""
     count = seg.doc_count_all()
     try:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
-
-        column = seg._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is None:
-            return [1] * count
-        table = [byte_to_length(b) or 1 for b in range(256)]
-        return list(map(table.__getitem__, numeric_column_values(column)))
-    except (ImportError, AttributeError):
+        raw = length_bytes(seg._perdoc, fieldname)
+    except (ImportError, AttributeError):  # another codec
         return [seg.doc_field_length(d, fieldname, 1) or 1 for d in range(count)]
+    if raw is None:
+        return [1] * count
+    from whoosh.util.numeric import byte_to_length
+
+    table = [byte_to_length(b) or 1 for b in range(256)]
+    return list(map(table.__getitem__, raw))
+
+
+def length_bytes(perdoc, fieldname: str) -> list[int] | None:
+    """Every document's length byte of ``fieldname`` from a Whoosh 3 per-document reader, read
+    in one go (None when the field has no lengths column)."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    return None if column is None else numeric_column_values(column)
 
 
 class _LengthParts(dict):

@@ -9,11 +9,10 @@ index files, are Whoosh's own.
 
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
-from .engine import numeric_column_values
+from .engine import length_bytes
 
 
 class SegmentWriter(_WhooshSegmentWriter):
@@ -32,12 +31,10 @@ class _LengthsReadOnce:
     def doc_field_length(self, docnum: int, fieldname: str, default=0):
         lengths = self._lengths.get(fieldname, False)
         if lengths is False:
-            column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            raw = length_bytes(self._reader, fieldname)
             # as Whoosh answers: None for a length byte of 0, the length it stands for otherwise
             table = [byte_to_length(b) if b else None for b in range(256)]
-            lengths = self._lengths[fieldname] = (
-                None if column is None else [table[b] for b in numeric_column_values(column)]
-            )
+            lengths = self._lengths[fieldname] = None if raw is None else [table[b] for b in raw]
         if lengths is None:
             return default
         if docnum >= len(lengths):  # Whoosh's reader: past the column, the default byte (0)
