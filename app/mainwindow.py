@@ -474,12 +474,7 @@ class MainWindow(QMainWindow):
         if 0 <= section < len(COLUMNS) and section != DATE_COLUMN:
             return
         shown = self.model.result
-        if (
-            shown is not None
-            and self._partial_request is None
-            and shown.total == result.total
-            and shown.ids[: len(result.hits)] == result.ids
-        ):
+        if shown is not None and self._partial_request is None and shown.starts_with(result):
             return  # the same search again (after indexing): the list shown stays until it ends
         self._partial_request = request
         self._show_result(result)

@@ -117,9 +117,8 @@ class MeetingTableModel(QAbstractTableModel):
             old is not None
             and self._hits
             and self._order is None
-            and result.total == old.total
             and len(result.hits) > len(self._hits)
-            and result.ids[: len(self._hits)] == tuple(self._ids)
+            and result.starts_with(old)
         ):
             start = len(self._hits)
             self.beginInsertRows(QModelIndex(), start, len(result.hits) - 1)

@@ -388,6 +388,15 @@ class SearchResult:
             return self.hits.ids
         return tuple(hit.id for hit in self.hits)
 
+    def starts_with(self, other: SearchResult) -> bool:
+        """True when ``other`` is this result's top: the same total and its hits this result's
+        first ones (a first page and the whole result of one search)."""
+        return (
+            self.total == other.total
+            and len(self.hits) >= len(other.hits)
+            and self.ids[: len(other.hits)] == other.ids
+        )
+
     def facet(self, name: str) -> tuple[FacetCount, ...]:
         return dict(self.facets).get(name, ())
 
