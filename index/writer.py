@@ -1,40 +1,246 @@
-"""The Whoosh segment writer of the index, with field lengths read once per field.
+"""The Whoosh segment writer of the index: Whoosh's, with a posting pool and a postings writer
+made for our sizes. The index files it writes are byte for byte those of Whoosh's own writer.
 
-When Whoosh writes a segment's postings it asks for the length of the posting's document in the
-posting's field, once per posting, and its reader answers each question with a read of the
-length column (a file seek and read): a tenth of the time of indexing long readouts. Here the
-lengths of a field are read in one go the first time they are asked for; the answers, and so the
-index files, are Whoosh's own.
+Whoosh keeps every posting of a new segment as a tuple ``(field, term, docnum, weight, value)``
+in one list; past its memory limit it sorts the list and writes it to a temporary file one
+tuple at a time, and at the end it merges those files tuple by tuple, and hands each posting to
+the codec with a length read and checks of its own. For long readouts that was over half of
+Whoosh's share of indexing. Here:
+
+- ``TermPool`` keeps the postings grouped by (field, term) as they come, in compact arrays:
+  documents are added in number order, so each term's postings are already in the order they
+  are written. Past the memory limit the terms are written, sorted, to a temporary file, one
+  record per term, and merged by term at the end.
+- ``_write_postings`` fills the codec's posting blocks a block at a time, with each field's
+  lengths read once, instead of one call per posting.
 """
 
 from __future__ import annotations
 
+import heapq
+import marshal
+from array import array
+from collections.abc import Iterator
+from itertools import accumulate, groupby
+from operator import itemgetter
+
+from whoosh.codec.whoosh3 import W3PostingsWriter
+from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
 from .engine import length_bytes
 
+# What one more term and one more posting cost in memory, roughly (the pool's memory limit).
+_TERM_BYTES = 400
+_POSTING_BYTES = 16
+
+# One term's postings: field name, term bytes, document numbers, weights, and the lengths of the
+# values, whose bytes are joined in one string.
+Term = tuple[str, bytes, array, array, bytes, array]
+
 
 class SegmentWriter(_WhooshSegmentWriter):
+    def __init__(self, ix, *args, limitmb: int = 128, **kwargs):
+        super().__init__(ix, *args, limitmb=limitmb, **kwargs)
+        self.pool = TermPool(self._tempstorage, limitmb)
+
     def per_document_reader(self):
         return _LengthsReadOnce(super().per_document_reader())
+
+    def _flush_segment(self):
+        # as Whoosh's, with the postings written a term at a time
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        _write_postings(self.fieldwriter, self.schema, lengths, self.pool.terms())
+        self.fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
+
+
+class TermPool:
+    """The postings of a new segment grouped by (field, term), in the order they were added (the
+    order of document numbers); a stand-in for Whoosh's ``PostingPool``."""
+
+    def __init__(self, tempstore, limitmb: int):
+        self._tempstore = tempstore
+        self._limit = limitmb * 1024 * 1024
+        self._size = 0
+        self._terms: dict[tuple[str, bytes], tuple[array, array, bytearray, array]] = {}
+        self.runs: list[str] = []  # temporary files of sorted terms, oldest first
+
+    def add(self, item) -> None:
+        fieldname, tbytes, docnum, weight, vbytes = item
+        postings = self._terms.get((fieldname, tbytes))
+        if postings is None:
+            postings = self._terms[fieldname, tbytes] = (array("I"), array("d"), bytearray(), array("I"))
+            self._size += _TERM_BYTES + len(tbytes)
+        docs, weights, values, sizes = postings
+        docs.append(docnum)
+        weights.append(weight)
+        if vbytes:
+            values += vbytes
+            sizes.append(len(vbytes))
+            self._size += _POSTING_BYTES + len(vbytes)
+        else:
+            sizes.append(0)
+            self._size += _POSTING_BYTES
+        if self._size > self._limit:
+            self.save()
+
+    def save(self) -> None:
+        """Write the terms in memory, sorted, to a new temporary file."""
+        if not self._terms:
+            return
+        name = f"{random_name()}.run"
+        with self._tempstore.create_file(name) as f:
+            for term in self._in_memory():
+                marshal.dump(tuple(x.tobytes() if isinstance(x, array) else x for x in term), f)
+        self.runs.append(name)
+        self._terms = {}
+        self._size = 0
+
+    def terms(self) -> Iterator[Term]:
+        """Every term with all its postings, in (field, term) order: what is written."""
+        if not self.runs:
+            yield from self._in_memory()
+            return
+        # heapq.merge is stable: a term's parts come oldest first, so in document order
+        parts = heapq.merge(
+            *(self._read_run(name) for name in self.runs), self._in_memory(), key=itemgetter(0, 1)
+        )
+        for (fieldname, tbytes), group in groupby(parts, key=itemgetter(0, 1)):
+            first, *rest = group
+            if not rest:
+                yield first
+                continue
+            docs, weights, sizes = array("I", first[2]), array("d", first[3]), array("I", first[5])
+            for part in rest:
+                docs += part[2]
+                weights += part[3]
+                sizes += part[5]
+            yield fieldname, tbytes, docs, weights, b"".join(part[4] for part in (first, *rest)), sizes
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """(field, term, docnum, weight, value) in Whoosh's sorted order, as ``PostingPool``'s."""
+        for fieldname, tbytes, docs, weights, values, sizes in self.terms():
+            for docnum, weight, value in zip(docs, weights, _split(values, sizes), strict=True):
+                yield fieldname, tbytes, docnum, weight, value
+
+    def cleanup(self) -> None:
+        for name in self.runs:
+            if self._tempstore.file_exists(name):
+                self._tempstore.delete_file(name)
+        self.runs = []
+
+    def _in_memory(self) -> Iterator[Term]:
+        terms = self._terms
+        for key in sorted(terms):
+            docs, weights, values, sizes = terms[key]
+            yield key[0], key[1], docs, weights, bytes(values), sizes
+
+    def _read_run(self, name: str) -> Iterator[Term]:
+        with self._tempstore.open_file(name).raw_file() as f:
+            while True:
+                try:
+                    fieldname, tbytes, docs, weights, values, sizes = marshal.load(f)
+                except EOFError:
+                    break
+                yield fieldname, tbytes, _array("I", docs), _array("d", weights), values, _array("I", sizes)
+        self._tempstore.delete_file(name)
+
+
+def _array(typecode: str, data: bytes) -> array:
+    values = array(typecode)
+    values.frombytes(data)
+    return values
+
+
+def _split(values: bytes, sizes: array) -> list[bytes]:
+    """The value of each posting, from their joined bytes and sizes."""
+    ends = list(accumulate(sizes))
+    return [values[end - size : end] for end, size in zip(ends, sizes, strict=True)]
+
+
+def _write_postings(fieldwriter, schema, lengths, terms: Iterator[Term]) -> None:
+    """Write ``terms`` with ``fieldwriter`` as Whoosh's ``FieldWriter.add_postings`` writes the
+    same postings one by one: the same calls, blocks and bytes."""
+    lastfield = None
+    field_lengths = None
+    for fieldname, tbytes, docs, weights, values, sizes in terms:
+        if fieldname != lastfield:
+            if lastfield is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            lastfield = fieldname
+            field_lengths = lengths.field_lengths(fieldname) if lengths is not None else None
+        fieldwriter.start_term(tbytes)
+        doc_lengths = _lengths_of(docs, fieldname, field_lengths, lengths)
+        postwriter = fieldwriter._postwriter
+        if isinstance(postwriter, W3PostingsWriter):
+            _fill_blocks(postwriter, docs, weights, _split(values, sizes), doc_lengths)
+        else:  # another codec: its own per-posting path
+            for docnum, weight, value, length in zip(
+                docs, weights, _split(values, sizes), doc_lengths, strict=True
+            ):
+                fieldwriter.add(docnum, weight, value, length)
+        fieldwriter.finish_term()
+    if lastfield is not None:
+        fieldwriter.finish_field()
+
+
+def _lengths_of(docs: array, fieldname: str, field_lengths, lengths) -> list:
+    """Each posting's document length in the field, as Whoosh's writer asks for it."""
+    if lengths is None or field_lengths is None:  # no lengths: Whoosh's reader answers 0
+        return [0] * len(docs)
+    if docs[-1] < len(field_lengths):  # the documents ascend
+        return [field_lengths[d] for d in docs]
+    return [lengths.doc_field_length(d, fieldname, 0) for d in docs]
+
+
+def _fill_blocks(
+    postwriter: W3PostingsWriter, docs: array, weights: array, values: list, doc_lengths: list
+) -> None:
+    """Put one term's postings into ``postwriter``'s blocks as its ``add_posting`` does one at a
+    time: a block is written when full and the next posting comes; the last is left for
+    ``finish_postings``."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(docs), limit):
+        if start:
+            postwriter._write_block()
+        end = start + limit
+        block_weights = weights[start:end]
+        postwriter._ids = docs[start:end]
+        postwriter._weights = array("f", block_weights)
+        postwriter._values = [v for v in values[start:end] if v]
+        top = max(block_weights)
+        postwriter._maxweight = top if top > 0 else 0
+        known = [n for n in doc_lengths[start:end] if n]
+        postwriter._minlength = min(known) if known else None
+        postwriter._maxlength = max(known) if known else 0
 
 
 class _LengthsReadOnce:
     """A Whoosh per-document reader whose ``doc_field_length`` reads each field's length column
-    once; everything else is the wrapped reader's."""
+    once (Whoosh's reader seeks and reads the column for each question); everything else is the
+    wrapped reader's."""
 
     def __init__(self, reader):
         self._reader = reader
         self._lengths: dict[str, list | None] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+    def field_lengths(self, fieldname: str) -> list | None:
+        """Every document's length in ``fieldname`` as Whoosh answers it (None for a length byte
+        of 0), or None when the field has no lengths."""
         lengths = self._lengths.get(fieldname, False)
         if lengths is False:
             raw = length_bytes(self._reader, fieldname)
-            # as Whoosh answers: None for a length byte of 0, the length it stands for otherwise
             table = [byte_to_length(b) if b else None for b in range(256)]
             lengths = self._lengths[fieldname] = None if raw is None else [table[b] for b in raw]
+        return lengths
+
+    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        lengths = self.field_lengths(fieldname)
         if lengths is None:
             return default
         if docnum >= len(lengths):  # Whoosh's reader: past the column, the default byte (0)

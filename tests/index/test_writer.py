@@ -1,50 +1,112 @@
-"""The segment writer reads field lengths once per field: the index files must be Whoosh's own."""
+"""Our segment writer (posting pool by term, postings written a block at a time, lengths read
+once per field) must write the index files Whoosh's own writer writes, byte for byte."""
 
 from __future__ import annotations
 
 import hashlib
+import random
 import shutil
 from pathlib import Path
 
+import pytest
+from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.writing import PostingPool
 from whoosh.writing import SegmentWriter as WhooshSegmentWriter
 
+import index.archive
 import index.writer
 from index.archive import Archive
+from index.writer import TermPool
 
 
-def _index_files(data_dir: Path, folder: Path) -> dict[str, str]:
-    """Content hash of every index file (segment ids, which are random, replaced)."""
+def _index_files(data_dir: Path, *folders: Path) -> list[dict[str, str]]:
+    """Index each folder in turn (one run each); after each run, the content hash of every
+    index file (segment ids, which are random, replaced)."""
+    states = []
     with Archive.open(data_dir) as archive:
         archive.workers = 0
-        archive.index_paths([folder])
-        segments = [s.segment_id() for s in archive._ix._segments()]
-    files = {}
-    for path in (data_dir / "index" / "whoosh").iterdir():
-        name = path.name
-        for number, segment in enumerate(segments):
-            name = name.replace(segment, f"segment{number}")
-        if not name.endswith(".toc") and "WRITELOCK" not in name:
-            files[name] = hashlib.sha1(path.read_bytes()).hexdigest()
-    return files
+        for folder in folders:
+            archive.index_paths([folder])
+            segments = [s.segment_id() for s in archive._ix._segments()]
+            files = {}
+            for path in (data_dir / "index" / "whoosh").iterdir():
+                name = path.name
+                for number, segment in enumerate(segments):
+                    name = name.replace(segment, f"segment{number}")
+                if not name.endswith(".toc") and "WRITELOCK" not in name:
+                    files[name] = hashlib.sha1(path.read_bytes()).hexdigest()
+            states.append(files)
+    return states
 
 
-def test_the_index_files_are_those_whooshs_writer_makes(tmp_path, corpus_dir, sample_dir, monkeypatch):
-    folder = tmp_path / "files"
-    shutil.copytree(sample_dir, folder)
-    for path in sorted(corpus_dir.glob("*.txt"))[:30]:
-        shutil.copy2(path, folder / path.name)
-    ours = _index_files(tmp_path / "ours", folder)
-    asked = []
-    real = index.writer._LengthsReadOnce.doc_field_length
-    monkeypatch.setattr(
-        index.writer._LengthsReadOnce,
-        "doc_field_length",
-        lambda self, *args: asked.append(args) or real(self, *args),
-    )
-    _index_files(tmp_path / "counted", folder)
-    assert len(asked) > 1000  # the wrapper answered Whoosh's questions
-    monkeypatch.setattr(
-        index.writer.SegmentWriter, "per_document_reader", WhooshSegmentWriter.per_document_reader
-    )
-    theirs = _index_files(tmp_path / "theirs", folder)
-    assert ours == theirs and any(name.endswith(".pst") for name in ours)
+@pytest.fixture
+def readouts(tmp_path, corpus_dir, sample_dir) -> tuple[Path, Path]:
+    """A folder of readouts, and a second state of it: some changed, some gone, some new."""
+    first = tmp_path / "first"
+    shutil.copytree(sample_dir, first)
+    corpus = sorted(corpus_dir.glob("*.txt"))
+    for path in corpus[:30]:
+        shutil.copy2(path, first / path.name)
+    second = tmp_path / "second"
+    shutil.copytree(first, second)
+    for path in sorted(second.glob("*.txt"))[:5]:
+        path.unlink()
+    for path in sorted(second.glob("*.txt"))[5:10]:
+        path.write_text(
+            path.read_text(encoding="utf-8") + "\nThe ministers also discussed fisheries.\n", encoding="utf-8"
+        )
+    for path in corpus[30:40]:
+        shutil.copy2(path, second / path.name)
+    return first, second
+
+
+@pytest.mark.parametrize(
+    ("limit_mb", "blocks"),
+    [(index.archive.WRITER_LIMIT_MB, True), (0.05, True), (index.archive.WRITER_LIMIT_MB, False)],
+    ids=["in-memory", "spilled", "posting-by-posting"],
+)
+def test_the_index_files_are_those_whooshs_writer_makes(tmp_path, readouts, monkeypatch, limit_mb, blocks):
+    first, second = readouts
+    monkeypatch.setattr(index.archive, "WRITER_LIMIT_MB", limit_mb)
+    if not blocks:  # as for a codec whose postings writer is not Whoosh 3's: one add() per posting
+        monkeypatch.setattr(index.writer, "W3PostingsWriter", type("OtherPostingsWriter", (), {}))
+    spills = []
+    real_save = TermPool.save
+    monkeypatch.setattr(TermPool, "save", lambda self: spills.append(1) or real_save(self))
+    ours = _index_files(tmp_path / "ours", first, second)
+    assert bool(spills) == (limit_mb < 1)  # the small limit really wrote temporary files
+    monkeypatch.setattr(index.writer, "SegmentWriter", WhooshSegmentWriter)
+    theirs = _index_files(tmp_path / "theirs", first, second)
+    # after the first run (new segment) and the second (deletions, a second segment or a merge)
+    assert ours == theirs
+    assert any(name.endswith(".pst") for name in ours[1]) and ours[0] != ours[1]
+
+
+def _postings(seed: int, count: int) -> list[tuple]:
+    """Random postings in the order a writer adds them: by document, each term once per field."""
+    rng = random.Random(seed)
+    words = [f"w{n}".encode() for n in range(300)]
+    items = []
+    for docnum in range(count):
+        for field in ("body", "title", "id"):
+            for word in sorted(rng.sample(words, rng.randint(1, 20))):
+                value = None if field == "id" else bytes(rng.randrange(256) for _ in range(rng.randint(1, 6)))
+                items.append((field, word, docnum, float(rng.randint(1, 4)), value))
+    return items
+
+
+@pytest.mark.parametrize("limit_mb", [64, 0.01])
+@pytest.mark.parametrize("storage", ["ram", "files"])
+def test_the_term_pool_gives_back_whooshs_sorted_postings(tmp_path, limit_mb, storage):
+    items = _postings(seed=7, count=400)
+    ours = TermPool(RamStorage() if storage == "ram" else FileStorage(str(tmp_path)), limit_mb)
+    theirs = PostingPool(FileStorage(str(tmp_path)), None, limitmb=limit_mb)
+    for item in items:
+        ours.add(item)
+        theirs.add(item)
+    if limit_mb < 1:
+        assert len(ours.runs) > 3
+    expected = [(f, t, d, w, v or b"") for f, t, d, w, v in theirs.iter_postings()]
+    assert list(ours.iter_postings()) == expected == sorted((f, t, d, w, v or b"") for f, t, d, w, v in items)
+    ours.cleanup()
+    assert ours.runs == [] and not [name for name in ours._tempstore.list() if name.endswith(".run")]
