@@ -11,6 +11,8 @@ Whoosh's share of indexing. Here:
   documents are added in number order, so each term's postings are already in the order they
   are written. Past the memory limit the terms are written, sorted, to a temporary file, one
   record per term, and merged by term at the end.
+- ``add_document`` is Whoosh's, but gives the pool a field's postings in one call, and takes the
+  postings of full-text fields straight from the analyzer's word positions.
 - ``_write_postings`` fills the codec's posting blocks a block at a time, with each field's
   lengths read once, instead of one call per posting.
 """
@@ -29,6 +31,7 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
+from .analysis import FastPositions
 from .engine import length_bytes
 
 # What one more term and one more posting cost in memory, roughly (the pool's memory limit).
@@ -44,6 +47,55 @@ class SegmentWriter(_WhooshSegmentWriter):
     def __init__(self, ix, *args, limitmb: int = 128, **kwargs):
         super().__init__(ix, *args, limitmb=limitmb, **kwargs)
         self.pool = TermPool(self._tempstorage, limitmb)
+        # Spelling words and term vectors are left to Whoosh's add_document (our schema has none).
+        self._plain_schema = not any(f.separate_spelling() or f.vector for _, f in self.schema.items())
+
+    def add_document(self, **fields):
+        """Whoosh's ``add_document``: the same postings, stored values, lengths and columns."""
+        if not self._plain_schema:
+            return super().add_document(**fields)
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        pool = self.pool
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    positions_by_word = getattr(field.analyzer, "positions_by_word", None)
+                    if (
+                        isinstance(field.format, FastPositions)
+                        and positions_by_word
+                        and isinstance(value, str)
+                    ):
+                        freq = pool.add_words(
+                            fieldname, docnum, positions_by_word(value), field.format, fieldboost
+                        )
+                    else:
+                        freq = pool.add_items(fieldname, docnum, field.index(value), fieldboost)
+                    if field.scorable:
+                        length = freq
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def per_document_reader(self):
         return _LengthsReadOnce(super().per_document_reader())
@@ -87,6 +139,44 @@ class TermPool:
             self._size += _POSTING_BYTES
         if self._size > self._limit:
             self.save()
+
+    def add_items(self, fieldname: str, docnum: int, items, fieldboost: float) -> int:
+        """Add a field's postings, ``(term bytes, frequency, weight, value)`` as Whoosh's
+        ``field.index()`` gives them; the sum of their frequencies."""
+        total = 0
+        for tbytes, freq, weight, vbytes in items:
+            total += freq
+            self.add((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+        return total
+
+    def add_words(
+        self, fieldname: str, docnum: int, words: dict, fmt: FastPositions, fieldboost: float
+    ) -> int:
+        """Add a full-text field's postings from its words' positions, as Whoosh's
+        ``field.index()`` makes them with ``fmt`` (a ``FastPositions``); the number of words."""
+        terms = self._terms
+        boost = fmt.field_boost
+        encode = fmt.encode_positions
+        size = total = 0
+        for word, positions in words.items():
+            count = len(positions)
+            total += count
+            value = encode(positions)
+            tbytes = word.encode("utf-8")
+            postings = terms.get((fieldname, tbytes))
+            if postings is None:
+                postings = terms[fieldname, tbytes] = (array("I"), array("d"), bytearray(), array("I"))
+                size += _TERM_BYTES + len(tbytes)
+            docs, weights, values, sizes = postings
+            docs.append(docnum)
+            weights.append(count * boost * fieldboost)
+            values += value
+            sizes.append(len(value))
+            size += _POSTING_BYTES + len(value)
+        self._size += size
+        if self._size > self._limit:
+            self.save()
+        return total
 
     def save(self) -> None:
         """Write the terms in memory, sorted, to a new temporary file."""

@@ -110,3 +110,47 @@ def test_the_term_pool_gives_back_whooshs_sorted_postings(tmp_path, limit_mb, st
     assert list(ours.iter_postings()) == expected == sorted((f, t, d, w, v or b"") for f, t, d, w, v in items)
     ours.cleanup()
     assert ours.runs == [] and not [name for name in ours._tempstore.list() if name.endswith(".run")]
+
+
+def _segment_files(folder: Path, writer_class, schema, documents) -> dict[str, str]:
+    from whoosh import index as whoosh_index
+
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), schema)
+    writer = writer_class(ix, compound=False)
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    segment = ix._segments()[0].segment_id()
+    return {
+        p.name.replace(segment, "segment"): hashlib.sha1(p.read_bytes()).hexdigest()
+        for p in folder.iterdir()
+        if not p.name.endswith(".toc") and "WRITELOCK" not in p.name
+    }
+
+
+def test_any_whoosh_schema_is_written_as_whoosh_writes_it(tmp_path, corpus_dir):
+    """Fields with stock Whoosh formats, term vectors and spelling words (which our schema does
+    not use) take Whoosh's own path through the pool: the same files."""
+    from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        body=TEXT(vector=True, spelling=True),
+        tags=KEYWORD(commas=True),
+        size=NUMERIC(sortable=True),
+        note=STORED(),
+    )
+    documents = [
+        {
+            "id": path.stem,
+            "body": path.read_text(encoding="utf-8"),
+            "tags": "a,b" if n % 2 else "c",
+            "size": n * 37,
+            "note": path.name,
+        }
+        for n, path in enumerate(sorted(corpus_dir.glob("*.txt"))[:12])
+    ]
+    ours = _segment_files(tmp_path / "ours", index.writer.SegmentWriter, schema, documents)
+    theirs = _segment_files(tmp_path / "theirs", WhooshSegmentWriter, schema, documents)
+    assert ours == theirs and "segment.vps" in ours and "segment.pst" in ours
