@@ -17,6 +17,7 @@ import datetime as dt
 import html
 import math
 import re
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -195,10 +196,12 @@ class TimelineCanvas(QWidget):
         self._fitted = False
         self._index_of: dict[str, int] = {}
         self._refs_of: dict[str, list[int]] = {}
-        self._lane_items: list[list[int]] = []
-        self._lane_starts: list[list[float]] = []
-        self._lane_rows: list[list[int]] = []
-        self._lane_room: list[list[float]] = []
+        # per lane: its meetings (indices), their start days, rows and room for a label; arrays,
+        # not lists of Python numbers (a tenth of the memory for 100,000 meetings)
+        self._lane_items: list[array] = []
+        self._lane_starts: list[array] = []
+        self._lane_rows: list[array] = []
+        self._lane_room: list[array] = []
         self._ref_starts: list[float] = []
         self._ref_rows: list[int] = []
         self._ref_room: list[float] = []
@@ -239,12 +242,12 @@ class TimelineCanvas(QWidget):
             for mid in ref.mentioned_in:
                 self._refs_of.setdefault(mid, []).append(k)
         n = len(self.layout_.lanes)
-        self._lane_items = [[] for _ in range(n)]
+        self._lane_items = [array("l") for _ in range(n)]
         for i, lanes in enumerate(self.layout_.members):
             for lane in lanes:
                 self._lane_items[lane].append(i)
         self._lane_starts = [
-            [float(_ordinal(c.meetings[i].start)) for i in items] for items in self._lane_items
+            array("d", (_ordinal(c.meetings[i].start) for i in items)) for items in self._lane_items
         ]
         self._ref_starts = [float(_ordinal(r.start)) for r in c.references]
         self._short_titles = {}
@@ -469,8 +472,8 @@ class TimelineCanvas(QWidget):
         self._lane_rows, self._lane_room = [], []
         for items in self._lane_items:
             ends = [-math.inf] * rows
-            row_of: list[int] = []
-            room: list[float] = []
+            row_of = array("l")
+            room = array("d")
             last_in_row: list[int] = [-1] * rows
             for k, i in enumerate(items):
                 e = meetings[i]
