@@ -51,8 +51,6 @@ class Engine:
         self._ids: dict[int, str] = {}
         self._all_ids = False
         self._expanded: dict[tuple, list[bytes]] = {}
-        # Other per-generation caches of the archive (numbered facet values), dropped with it.
-        self.memo: dict[str, object] = {}
         self._universe: frozenset[int] | None = None
         self._lock = threading.RLock()  # searches from several threads share the caches
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections import Counter
 
 import pytest
 from whoosh import query as wq
@@ -115,7 +116,6 @@ def test_hit_lists_from_bulk_summaries_equal_those_from_records(corpus_archive, 
 
     per_record = corpus_archive.search("", limit=None, facets=True)
     monkeypatch.setattr(index.archive, "BULK_HITS", 0)
-    monkeypatch.setattr(index.archive, "FACETS_DIRECT", 0)
     bulk = corpus_archive.search("", limit=None, facets=True)
     assert bulk.hits == per_record.hits and len(bulk.hits) == per_record.total > 100
     assert bulk.facets == per_record.facets
@@ -142,17 +142,44 @@ def _count(result, facet: str, value: str) -> int:
     return {fc.value: fc.count for fc in result.facet(facet)}.get(value, 0)
 
 
-def test_facet_counts_of_few_matches_equal_those_from_the_numbered_index(corpus_archive, monkeypatch):
+def _counted_in_python(archive, ids) -> dict[tuple[str, str], int]:
+    """Facet counts from each meeting's own facet values, decoded here."""
+    counts: Counter = Counter()
+    for _mid, facets in archive._store.facets(ids):
+        counts.update((name, value) for name, values in facets.items() for value in values)
+    return dict(counts)
+
+
+@pytest.mark.parametrize("direct", [20_000, 0], ids=["from-rows", "by-sqlite"])
+@pytest.mark.parametrize("text", ["japan security", "", "vietnam OR philippines"])
+def test_facet_counts_by_sqlite_equal_those_of_each_meetings_values(
+    corpus_archive, text, direct, monkeypatch
+):
     import index.archive
 
-    engine = corpus_archive._engine_for(corpus_archive._current_searcher())
-    few = corpus_archive.search("japan security", limit=None, facets=True)
-    assert 0 < few.total <= index.archive.FACETS_DIRECT
-    assert "facets" not in engine.memo  # counted from the matches' own rows
-    monkeypatch.setattr(index.archive, "FACETS_DIRECT", 0)
-    numbered = corpus_archive.search("japan security", limit=None, facets=True)
-    assert "facets" in engine.memo
-    assert numbered.facets == few.facets and few.facets
+    monkeypatch.setattr(index.archive, "FACETS_DIRECT", direct)
+    result = corpus_archive.search(text, limit=None, facets=True)
+    ids = list(result.ids)
+    assert ids
+    expected = _counted_in_python(corpus_archive, ids)
+    assert corpus_archive._store.facet_counts(ids) == expected
+    shown = {(name, fc.value): fc.count for name, counts in result.facets for fc in counts}
+    assert shown == expected
+    if not text:  # every meeting: counted without the list of ids, once per index generation
+        assert corpus_archive._store.facet_counts(None) == expected
+        assert corpus_archive._all_facets[1] == expected
+        assert corpus_archive.search("", limit=0, facets=True).facets == result.facets
+    # most first, then by value
+    for _name, counts in result.facets:
+        assert [(-fc.count, fc.value) for fc in counts] == sorted((-fc.count, fc.value) for fc in counts)
+
+
+def test_facet_counts_leave_out_ids_that_are_not_in_the_store(corpus_archive):
+    ids = list(corpus_archive.search("japan", limit=None).ids)
+    assert corpus_archive._store.facet_counts([*ids, "no-such-meeting"]) == _counted_in_python(
+        corpus_archive, ids
+    )
+    assert corpus_archive._store.facet_counts([]) == {}
 
 
 def test_meetings_without_a_date_come_last_both_ways(tmp_path):
