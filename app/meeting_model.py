@@ -23,7 +23,7 @@ from index.bookmarks import Bookmark
 from index.models import FORMAT_LABELS, MEETING_TYPE_LABELS, Hit, HitList, Meeting, SearchResult
 
 PAGE_SIZE = 200
-PAGES_KEPT = 32  # pages of made rows held (the rest are made again when scrolled back to)
+PAGES_KEPT = 10  # pages of made rows held (the rest are made again when scrolled back to)
 
 
 _ROOT = QModelIndex()  # the default parent (module-level: ruff B008)

@@ -245,3 +245,20 @@ def test_a_hidden_chronology_reads_nothing_until_it_is_shown(window, type_search
     assert not view.chronology.meetings and not window.tasks.running("chronology")
     window.result_tabs.setCurrentWidget(view)
     qtbot.waitUntil(lambda: len(view.chronology.meetings) == window.model.total, timeout=10_000)
+
+
+def test_the_canvas_finds_a_meeting_by_id_among_many():
+    from app.chronology import _IdIndex
+    from index.chronology import MEETING, TimelineEvent
+
+    day = dt.date(2024, 5, 1)
+    ids = [f"m{n:05d}" for n in range(2000)]
+    meetings = [TimelineEvent(MEETING, day, day, f"Meeting {mid}", mid) for mid in reversed(ids)]
+    index = _IdIndex(meetings)
+    for mid in ("m00000", "m01234", "m01999"):
+        assert meetings[index[mid]].meeting_id == mid and mid in index
+    assert index.get("m02000") is None and "m02000" not in index and None not in index
+    assert index.get(None, -1) == -1
+    with pytest.raises(KeyError):
+        index["nope"]
+    assert "x" not in _IdIndex(())
