@@ -12,7 +12,7 @@ from whoosh import query as wq
 from whoosh.sorting import FieldFacet
 
 from index.archive import Archive
-from index.engine import Engine
+from index.engine import NO_DATE, Engine
 from index.models import HitList
 
 QUERIES = [
@@ -88,7 +88,8 @@ def test_engine_matches_scores_and_ranks_like_whoosh(corpus_archive, text):
     # reach the top, which also made its totals too small.)
     best = sorted(theirs.values(), reverse=True)[:20]
     assert [theirs[d] for d in engine.top(mine, 20, "relevance")] == pytest.approx(best)
-    dated = engine._date_map()
+    date_of = engine._date_map()
+    dated = {d for d in range(len(date_of)) if date_of[d] != NO_DATE}
     for sort, reverse in (("date", True), ("date-asc", False)):
         by_date = [
             h.docnum for h in searcher.search(query, limit=None, sortedby=FieldFacet("date", reverse=reverse))
@@ -314,7 +315,8 @@ def test_meeting_ids_read_one_by_one_equal_those_read_in_one_pass(corpus_archive
 @pytest.mark.parametrize("sort", ["date", "date-asc"])
 def test_date_order_walks_the_date_index_as_a_full_sort_would_order(corpus_archive, sort):
     engine = corpus_archive._engine_for(corpus_archive._current_searcher())
-    date_of = engine._date_map()
+    table = engine._date_map()
+    date_of = {d: value for d, value in enumerate(table) if value != NO_DATE}
     sign = -1 if sort == "date" else 1
     for text in ("", "president", "japan security", "NOT japan", "zzzznotaword"):
         scores = engine.evaluate(corpus_archive.parse_query(text) if text else wq.Every())
@@ -348,3 +350,27 @@ def test_a_meeting_indexed_but_not_in_the_store_is_left_out_of_small_and_large_r
             h.title for h in large.hits
         )
         assert large.hits[0].snippet  # snippets belong to the hits kept
+
+
+def test_live_documents_leave_out_deleted_ones(tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"r{n}.txt").write_text(
+            f"Readout of a call\n\nMay {n + 1}, 2024\n\nThe ministers met {n}.\n", "utf-8"
+        )
+    with Archive.open(tmp_path / "data") as archive:
+        archive.workers = 0
+        archive.index_paths([folder])
+        engine = archive._engine_for(archive._current_searcher())
+        assert engine._live() == range(3)  # no deletions: all document numbers
+        (folder / "r1.txt").write_text(
+            "Readout of a call\n\nMay 9, 2024\n\nThe ministers met again.\n", "utf-8"
+        )
+        archive.index_paths([folder])  # the old document of r1 is deleted, a new one added
+        reader = archive._current_searcher().reader()
+        engine = archive._engine_for(archive._current_searcher())
+        live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        assert reader.doc_count_all() > 3 and list(engine._live()) == live
+        assert archive.search("NOT zzzz", limit=None).total == 3
+        assert [h.meeting_date.day for h in archive.search("", limit=None, sort="date-asc").hits] == [1, 3, 9]
