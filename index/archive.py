@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # imported when indexing only
     from .entities import EntityTables
 
 # Bump when extraction changes what is stored: the archive is then re-parsed on open.
-EXTRACT_VERSION = 3
+EXTRACT_VERSION = 4  # 4: no meeting date months after publication (archives of version 3 may have them)
 INDEX_FORMAT = f"{SCHEMA_VERSION}.{EXTRACT_VERSION}"
 # Set in the store while an indexing run is under way: found on open, the run was cut short.
 PENDING_KEY = "indexing_started"
