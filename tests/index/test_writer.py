@@ -19,23 +19,27 @@ from index.archive import Archive
 from index.writer import TermPool
 
 
+def _hashes(data_dir: Path, archive: Archive) -> dict[str, str]:
+    """Content hash of every index file (segment ids, which are random, replaced)."""
+    segments = [s.segment_id() for s in archive._ix._segments()]
+    files = {}
+    for path in (data_dir / "index" / "whoosh").iterdir():
+        name = path.name
+        for number, segment in enumerate(segments):
+            name = name.replace(segment, f"segment{number}")
+        if not name.endswith(".toc") and "WRITELOCK" not in name:
+            files[name] = hashlib.sha1(path.read_bytes()).hexdigest()
+    return files
+
+
 def _index_files(data_dir: Path, *folders: Path) -> list[dict[str, str]]:
-    """Index each folder in turn (one run each); after each run, the content hash of every
-    index file (segment ids, which are random, replaced)."""
+    """Index each folder in turn (one run each); the index files after each run."""
     states = []
     with Archive.open(data_dir) as archive:
         archive.workers = 0
         for folder in folders:
             archive.index_paths([folder])
-            segments = [s.segment_id() for s in archive._ix._segments()]
-            files = {}
-            for path in (data_dir / "index" / "whoosh").iterdir():
-                name = path.name
-                for number, segment in enumerate(segments):
-                    name = name.replace(segment, f"segment{number}")
-                if not name.endswith(".toc") and "WRITELOCK" not in name:
-                    files[name] = hashlib.sha1(path.read_bytes()).hexdigest()
-            states.append(files)
+            states.append(_hashes(data_dir, archive))
     return states
 
 
@@ -154,3 +158,33 @@ def test_any_whoosh_schema_is_written_as_whoosh_writes_it(tmp_path, corpus_dir):
     ours = _segment_files(tmp_path / "ours", index.writer.SegmentWriter, schema, documents)
     theirs = _segment_files(tmp_path / "theirs", WhooshSegmentWriter, schema, documents)
     assert ours == theirs and "segment.vps" in ours and "segment.pst" in ours
+
+
+def _one_file_a_run(data_dir: Path, folder: Path, files: list[Path]) -> tuple[list[dict[str, str]], int]:
+    """Add ``files`` to ``folder`` one per run (the fourth changed in the fifth); the index files
+    after each run, and the number of segments at the end."""
+    folder.mkdir()
+    states = []
+    with Archive.open(data_dir) as archive:
+        archive.workers = 0
+        for k, path in enumerate(files):
+            shutil.copy2(path, folder / path.name)
+            if k == 4:
+                changed = folder / files[3].name
+                changed.write_text(
+                    changed.read_text(encoding="utf-8") + "\nAlso fisheries.\n", encoding="utf-8"
+                )
+            archive.index_paths([folder])
+            states.append(_hashes(data_dir, archive))
+        return states, len(archive._ix._segments())
+
+
+def test_merged_segments_are_written_as_whooshs_writer_writes_them(tmp_path, corpus_dir, monkeypatch):
+    """Whoosh merges small segments at a commit (their postings come to the pool from readers)."""
+    files = sorted(corpus_dir.glob("*.txt"))[:8]
+    ours, segments = _one_file_a_run(tmp_path / "ours", tmp_path / "files", files)
+    assert segments < len(files)  # some runs merged segments
+    shutil.rmtree(tmp_path / "files")  # the same paths again (they are in the index)
+    monkeypatch.setattr(index.writer, "SegmentWriter", WhooshSegmentWriter)
+    theirs, _ = _one_file_a_run(tmp_path / "theirs", tmp_path / "files", files)
+    assert ours == theirs
