@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -151,6 +152,14 @@ def _literal_regex(words: list[str], flags: int = 0, boundary: str = r"[\w]") ->
     return re.compile(trie + rf"(?!{boundary})", flags)
 
 
+@lru_cache(maxsize=2048)
+def _names_regex(names: tuple[str, ...], boundary: str) -> re.Pattern[str] | None:
+    """``_literal_regex`` for the names of one readout, kept: the same people come up in many
+    readouts, and compiling is most of the time a readout's names take. (The pattern depends on
+    nothing but the arguments, so any tables may share it.)"""
+    return _literal_regex(list(names), boundary=boundary)  # the order of the names makes no difference
+
+
 # --------------------------------------------------------------------------- people helpers
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _EAST_ASIAN = ("Japan", "China", "Republic of Korea", "North Korea", "Taiwan", "Mongolia")
@@ -242,6 +251,7 @@ class EntityTables:
     ci_map: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     cs_re: re.Pattern[str] | None = None
     ci_re: re.Pattern[str] | None = None
+    ci_lower_re: re.Pattern[str] | None = None  # ci_re for lowered texts (see _lowered)
     role_re: re.Pattern[str] | None = None
     people: list[_Known] = field(default_factory=list)
     people_by_key: dict[str, list[_Known]] = field(default_factory=dict)
@@ -331,6 +341,10 @@ class EntityTables:
         self.cs_re = _literal_regex(sorted(self.cs_map))
         ci_words = sorted(self.ci_map)
         self.ci_re = _literal_regex(ci_words, re.IGNORECASE)
+        # All-ASCII (lower-case) keys can be found case-sensitively in the lowered text, where the
+        # engine skips to the possible first characters: several times faster than IGNORECASE.
+        if all(w.isascii() and w.isprintable() and w == w.lower() for w in ci_words):
+            self.ci_lower_re = _literal_regex(ci_words)
         titles = sorted({*gz.roles, *_EXTRA_TITLES} - {"leader"})
         self.role_re = re.compile(
             r"(?P<role>" + _trie_regex(titles, not_after=r"[\w-]") + r")"
@@ -406,10 +420,11 @@ def _extract(
     text: str, parsed: ParsedReadout | None, tb: EntityTables
 ) -> tuple[tuple[EntityMention, ...], tuple[ReferencedEvent, ...]]:
     cands: list[_Cand] = []
-    _dictionary(text, tb, cands)
+    low = _lowered(text)
+    _dictionary(text, tb, cands, low)
     roster = _Roster(tb, parsed)
     _people(text, tb, roster, cands)
-    _patterns(text, tb, cands)
+    _patterns(text, tb, cands, low)
     _money(text, cands)
     chosen = _select(cands)
     chosen = _short_references(text, tb, roster, chosen)
@@ -443,8 +458,31 @@ def _select(cands: list[_Cand], keep_order: bool = False) -> list[_Cand]:
     return out
 
 
+# --------------------------------------------------------------------------- lowered text
+# The characters that IGNORECASE matches with an ASCII letter other than their lower case: the
+# dotless i and the long s (checked for every character by tests/index/test_entity_scanning.py).
+_CASE_EXCEPTIONS = ("\u0131", "\u017f")
+
+
+def _lowered(text: str) -> str | None:
+    """``text.lower()`` when a case-sensitive scan of it for lower-case ASCII patterns finds just
+    what the IGNORECASE scan of ``text`` finds, at the same offsets; else None.
+
+    That holds when lowering keeps the length (no character becomes two, as "İ" does) and the text
+    has none of ``_CASE_EXCEPTIONS``: then every other character matches an ASCII character (or
+    \\w, white space, the quote and dash classes) ignoring case exactly when its lower case matches
+    it."""
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    for ch in _CASE_EXCEPTIONS:
+        if ch in text:
+            return None
+    return low
+
+
 # --------------------------------------------------------------------------- dictionary
-def _dictionary(text: str, tb: EntityTables, out: list[_Cand]) -> None:
+def _dictionary(text: str, tb: EntityTables, out: list[_Cand], low: str | None = None) -> None:
     if tb.cs_re is not None:
         for m in tb.cs_re.finditer(text):
             found = m.group(0)
@@ -456,15 +494,19 @@ def _dictionary(text: str, tb: EntityTables, out: list[_Cand]) -> None:
                 kind, canonical, prio = hit
                 out.append(_Cand(m.start(), end, prio, kind, canonical))
     if tb.ci_re is not None:
-        for m in tb.ci_re.finditer(text):
-            found = m.group(0)
+        if tb.ci_lower_re is not None and low is not None:
+            spans = [m.span() for m in tb.ci_lower_re.finditer(low)]
+        else:
+            spans = [m.span() for m in tb.ci_re.finditer(text)]
+        for start, end in spans:
+            found = text[start:end]
             hit = tb.ci_map.get(_key(found).lower())
             if not hit:
                 continue
             kind, canonical, prio = hit
             if kind in ("place", "organization", "person") and not found[:1].isupper():
                 continue  # "white house" in running text is not the White House
-            out.append(_Cand(m.start(), m.end(), prio, kind, canonical))
+            out.append(_Cand(start, end, prio, kind, canonical))
 
 
 # --------------------------------------------------------------------------- people
@@ -616,7 +658,7 @@ def _read_name(text: str, pos: int, tb: EntityTables, limit: int = 4) -> tuple[i
 
 def _people(text: str, tb: EntityTables, roster: _Roster, out: list[_Cand]) -> None:
     # Participants' names as written ("KISHI", "KAMIKAWA Yoko") and their canonical forms.
-    rx = _literal_regex(_participant_names(roster))
+    rx = _names_regex(tuple(sorted(set(_participant_names(roster)))), r"[\w]")
     if rx is not None:
         for m in rx.finditer(text):
             canonical = roster.resolve(m.group(0))
@@ -693,7 +735,7 @@ def _short_references(text: str, tb: EntityTables, roster: _Roster, chosen: list
     # Titled full names written in participant form, e.g. "KISHI" -> also covered by key.upper().
     if not keys:
         return chosen
-    rx = _literal_regex(list(keys), boundary=r"[\w-]")
+    rx = _names_regex(tuple(sorted(keys)), r"[\w-]")
     if rx is None:
         return chosen
     extra = []
@@ -940,7 +982,7 @@ _ORG_LIMIT = 14
 _MEETING_LIMIT = 12
 
 
-def _patterns(text: str, tb: EntityTables, out: list[_Cand]) -> None:
+def _patterns(text: str, tb: EntityTables, out: list[_Cand], low: str | None = None) -> None:
     for m in _PATTERN_HEAD_RE.finditer(text):
         word = m.group()
         window = _token_window(text, m.start(), _BEFORE, _after(_RIGHT_LIMIT))
@@ -992,14 +1034,23 @@ def _patterns(text: str, tb: EntityTables, out: list[_Cand]) -> None:
         right = _trim_trailing_name(toks, i, right, tb)
         end = toks[right].end - (2 if _possessive(toks[right].text) else 0)
         out.append(_Cand(m.start(), end, P_ORG, "organization", _canonical_phrase(text[m.start() : end])))
-    for m in _LOWER_AGREEMENT_RE.finditer(text):
-        canonical = _LOWER_AGREEMENTS[m.group(0).lower().split()[0]]
-        out.append(_Cand(m.start(), m.end(), P_AGREEMENT, "agreement", canonical))
+    if low is not None:
+        spans = [m.span() for m in _LOWER_AGREEMENT_LOWER_RE.finditer(low)]
+    else:
+        spans = [m.span() for m in _LOWER_AGREEMENT_RE.finditer(text)]
+    for start, end in spans:
+        canonical = _LOWER_AGREEMENTS[text[start:end].lower().split()[0]]
+        out.append(_Cand(start, end, P_AGREEMENT, "agreement", canonical))
 
 
 _LOWER_AGREEMENTS = {"joint": "Joint Statement", "memorandum": "Memorandum of Understanding"}
 _LOWER_AGREEMENT_RE = re.compile(
     r"(?<![\w])(?:joint statement|memorandum of (?:understanding|cooperation))(?![\w])", re.IGNORECASE
+)
+# The same in a lowered text (see _lowered), case-sensitive and with the look-behinds after the first
+# letters: the engine skips to a "j" or an "m".
+_LOWER_AGREEMENT_LOWER_RE = re.compile(
+    r"(?:j(?<!\wj)oint statement|m(?<!\wm)emorandum of (?:understanding|cooperation))(?![\w])"
 )
 
 
@@ -1091,13 +1142,39 @@ _MONEY_RE = re.compile(
 )
 
 
+# Where a match of _MONEY_RE can start: a digit or a currency sign, or the first two letters of a
+# prefix ("US$", "HK$", "JPY 5"). One character class first: the engine skips to those quickly,
+# while _MONEY_RE's look-behind in front has it try every position.
+_MONEY_START = re.compile(r"[\d$¥€£₫₩₹ACEGHIJKNRSUV](?:(?<=[\d$¥€£₫₩₹])|[$BKMNPRSUZ])")
+
+
+def _finditer_at(rx: re.Pattern[str], starts: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``, trying ``rx`` only where ``starts`` matches.
+
+    ``starts`` must match wherever a match of ``rx`` can begin; ``rx`` must never match the empty
+    string."""
+    pos = 0
+    search, match = starts.search, rx.match
+    while True:
+        candidate = search(text, pos)
+        if candidate is None:
+            return
+        at = candidate.start()
+        m = match(text, at)  # look-behinds see the text before ``at``, as in finditer
+        if m is None:
+            pos = at + 1
+        else:
+            yield m
+            pos = m.end()
+
+
 def _money_label(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text[:-2] if text.endswith(".0") else text
 
 
 def _money(text: str, out: list[_Cand]) -> None:
-    for m in _MONEY_RE.finditer(text):
+    for m in _finditer_at(_MONEY_RE, _MONEY_START, text):
         pre, cur = m.group("pre"), m.group("cur")
         if not pre and not cur:
             continue
