@@ -251,7 +251,9 @@ class EntityTables:
     ci_map: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     cs_re: re.Pattern[str] | None = None
     ci_re: re.Pattern[str] | None = None
-    ci_lower_re: re.Pattern[str] | None = None  # ci_re for lowered texts (see _lowered)
+    # ci_re for lowered texts (see _lowered): at the start of the text, and after a non-word character
+    ci_lower_first: re.Pattern[str] | None = None
+    ci_lower_re: re.Pattern[str] | None = None
     role_re: re.Pattern[str] | None = None
     people: list[_Known] = field(default_factory=list)
     people_by_key: dict[str, list[_Known]] = field(default_factory=dict)
@@ -341,10 +343,12 @@ class EntityTables:
         self.cs_re = _literal_regex(sorted(self.cs_map))
         ci_words = sorted(self.ci_map)
         self.ci_re = _literal_regex(ci_words, re.IGNORECASE)
-        # All-ASCII (lower-case) keys can be found case-sensitively in the lowered text, where the
-        # engine skips to the possible first characters: several times faster than IGNORECASE.
-        if all(w.isascii() and w.isprintable() and w == w.lower() for w in ci_words):
-            self.ci_lower_re = _literal_regex(ci_words)
+        # All-ASCII (lower-case) keys can be found case-sensitively in the lowered text (see
+        # _word_scan): several times faster than with IGNORECASE, the same matches.
+        if ci_words and all(w.isascii() and w.isprintable() and w == w.lower() for w in ci_words):
+            trie = _trie_regex(ci_words)
+            self.ci_lower_first = re.compile(rf"(?:{trie})(?![\w])")
+            self.ci_lower_re = re.compile(rf"[^\w]({trie})(?![\w])")
         titles = sorted({*gz.roles, *_EXTRA_TITLES} - {"leader"})
         self.role_re = re.compile(
             r"(?P<role>" + _trie_regex(titles, not_after=r"[\w-]") + r")"
@@ -481,6 +485,29 @@ def _lowered(text: str) -> str | None:
     return low
 
 
+def _word_scan(first: re.Pattern[str], after: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """The spans of ``rx.finditer(text)`` for ``rx`` = ``(?<![\\w])X`` (X never empty), given
+    ``first`` = X (tried at the start of the text) and ``after`` = ``[^\\w](X)``.
+
+    ``after`` takes the character before a match instead of looking behind: a pattern that starts
+    with a character class lets the engine skip to the next non-word character, where the
+    look-behind in front has it try every position of the text (and the words' first letters,
+    a class that holds most letters, would not let it skip much)."""
+    spans = []
+    pos = 0
+    m = first.match(text)
+    if m is not None:
+        spans.append(m.span())
+        pos = m.end()
+    search = after.search
+    while True:
+        m = search(text, pos - 1 if pos else 0)  # the character before ``pos`` may be the one
+        if m is None:
+            return spans
+        spans.append(m.span(1))
+        pos = m.end(1)
+
+
 # --------------------------------------------------------------------------- dictionary
 def _dictionary(text: str, tb: EntityTables, out: list[_Cand], low: str | None = None) -> None:
     if tb.cs_re is not None:
@@ -494,8 +521,8 @@ def _dictionary(text: str, tb: EntityTables, out: list[_Cand], low: str | None =
                 kind, canonical, prio = hit
                 out.append(_Cand(m.start(), end, prio, kind, canonical))
     if tb.ci_re is not None:
-        if tb.ci_lower_re is not None and low is not None:
-            spans = [m.span() for m in tb.ci_lower_re.finditer(low)]
+        if tb.ci_lower_re is not None and tb.ci_lower_first is not None and low is not None:
+            spans = _word_scan(tb.ci_lower_first, tb.ci_lower_re, low)
         else:
             spans = [m.span() for m in tb.ci_re.finditer(text)]
         for start, end in spans:

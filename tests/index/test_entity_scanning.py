@@ -31,6 +31,7 @@ from index.entities import (
     _names_regex,
     _token_window,
     _trie_regex,
+    _word_scan,
     entity_tables,
 )
 
@@ -235,25 +236,35 @@ _CASE_TEXT = st.lists(
 @given(_CASE_TEXT)
 def test_lowered_scans_find_what_ignorecase_scans_find(text: str) -> None:
     tables = entity_tables()
-    assert tables.ci_lower_re is not None and tables.ci_re is not None
+    assert tables.ci_lower_re is not None and tables.ci_lower_first is not None and tables.ci_re is not None
     plain = [m.span() for m in tables.ci_re.finditer(text)]
     plain_agreements = [m.span() for m in _LOWER_AGREEMENT_RE.finditer(text)]
     low = _lowered(text)
     if low is None:
         return
-    assert [m.span() for m in tables.ci_lower_re.finditer(low)] == plain
+    assert _word_scan(tables.ci_lower_first, tables.ci_lower_re, low) == plain
     assert [m.span() for m in _LOWER_AGREEMENT_LOWER_RE.finditer(low)] == plain_agreements
 
 
 def test_lowered_scans_on_the_bundled_tables() -> None:
     tables = entity_tables()
-    text = "the White House and the white house; Joint Statement, JOINT STATEMENT. Cam Ranh Bay\n"
-    low = _lowered(text)
-    assert low is not None
-    assert [m.span() for m in tables.ci_lower_re.finditer(low)] == [
-        m.span() for m in tables.ci_re.finditer(text)
-    ]
-    assert [m.span() for m in tables.ci_re.finditer(text)]  # it does find something
+    texts = ["the White House and the white house; Joint Statement, JOINT STATEMENT. Cam Ranh Bay\n"]
+    for text in (*texts, "White House", "asia-pacific region " * 2, "Camp David\n\nCamp David"):
+        low = _lowered(text)
+        assert low is not None
+        plain = [m.span() for m in tables.ci_re.finditer(text)]
+        assert _word_scan(tables.ci_lower_first, tables.ci_lower_re, low) == plain
+        assert plain  # it does find something
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_NAME_WORDS, _NAME_TEXT)
+def test_word_scan_finds_what_the_look_behind_finds(words: list[str], text: str) -> None:
+    trie = _trie_regex(list(dict.fromkeys(words)))
+    plain = re.compile(rf"(?<![\w])(?:{trie})(?![\w])")
+    first = re.compile(rf"(?:{trie})(?![\w])")
+    after = re.compile(rf"[^\w]({trie})(?![\w])")
+    assert _word_scan(first, after, text) == [m.span() for m in plain.finditer(text)]
 
 
 # --------------------------------------------------------------------------- candidate starts
@@ -309,3 +320,36 @@ def test_names_regex_is_the_literal_regex() -> None:
     assert _names_regex(names, r"[\w]").pattern == _literal_regex(list(names)).pattern
     assert _names_regex(names, r"[\w-]").pattern == _literal_regex(list(names), boundary=r"[\w-]").pattern
     assert _names_regex(tuple(sorted(names)), r"[\w]").pattern == _literal_regex(list(names)).pattern
+
+
+_DATE_TEXT = st.lists(
+    st.sampled_from(
+        ["September 21, 1973", "Sept. 21 2021", "21 September 1973", "December last year", "last year"]
+        + ["early next year", "this April", "April 2018", "October, 2011", "April 4", "in 2014", "since 1973"]
+        + ["in early 2020", "the end of", "May", "2023", "12", "of", "x", "Jan.", "the same year", "mid-2019"]
+        + ["the beginning of", "the previous", "the following", "later", "by", "during", "until", "from"]
+        + ["Dec.", "Sept.", "June", "next", "this", "year", "٣", "the\nend of"]
+    )
+    | st.sampled_from([" ", " ", "\n\n", "-", "–", ",", ".", "(", "’s", ""]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_DATE_TEXT)
+def test_date_start_guard_changes_no_match(text: str) -> None:
+    from index.events import _DATE_ALTERNATIVES, _DATE_RE
+
+    plain = re.compile(r"(?<!\w)(?=[A-Za-z0-9])(?:" + _DATE_ALTERNATIVES + ")")
+    found = [(m.span(), m.groupdict()) for m in _DATE_RE.finditer(text)]
+    assert found == [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+
+
+def test_date_start_guard_on_the_corpus(corpus_dir) -> None:
+    from index.events import _DATE_ALTERNATIVES, _DATE_RE
+
+    plain = re.compile(r"(?<!\w)(?=[A-Za-z0-9])(?:" + _DATE_ALTERNATIVES + ")")
+    for path in sorted(corpus_dir.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found = [(m.span(), m.groupdict()) for m in _DATE_RE.finditer(text)]
+        assert found == [(m.span(), m.groupdict()) for m in plain.finditer(text)], path
