@@ -432,7 +432,7 @@ def _extract(
     _money(text, cands)
     chosen = _select(cands)
     chosen = _short_references(text, tb, roster, chosen)
-    events, event_cands = _events(text, parsed, chosen)
+    events, event_cands = _events(text, parsed, chosen, low)
     if event_cands:
         chosen = _select(chosen + event_cands, keep_order=True)
     mentions = tuple(
@@ -1238,13 +1238,14 @@ _MAX_GAP = 130
 
 
 def _events(
-    text: str, parsed: ParsedReadout | None, chosen: list[_Cand]
+    text: str, parsed: ParsedReadout | None, chosen: list[_Cand], low: str | None = None
 ) -> tuple[list[ReferencedEvent], list[_Cand]]:
     # Anchors first: most readouts have none, and then their dates do not matter.
     anchors: list[tuple[int, int, str]] = [
         (c.start, c.end, c.canonical) for c in chosen if c.kind in _ANCHOR_KINDS
     ]
-    if _DIPLOMATIC_WORD.search(text):
+    # (in the lowered text, see _lowered, a plain look for the word finds the same)
+    if ("diplomatic" in low) if low is not None else _DIPLOMATIC_WORD.search(text):
         for m in _DIPLOMATIC_RE.finditer(text):
             anchors.append((m.start(), m.end(), "Establishment of diplomatic relations"))
     anchors.extend(_meeting_anchors(text))
@@ -1254,7 +1255,8 @@ def _events(
     if parsed is not None:
         reference = parsed.meeting_date or parsed.publication_date
     dates = find_dates(text, reference)
-    anniversaries = find_anniversaries(text)
+    # Every anniversary names the word: most readouts need no scan for one (see _lowered).
+    anniversaries = find_anniversaries(text) if low is None or "anniversary" in low else []
     if not dates and not anniversaries:
         return [], []
     anchors.sort()
