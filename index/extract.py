@@ -243,8 +243,30 @@ def find_date(text: str, pub: dt.date | None) -> tuple[dt.date, dt.date | None] 
 
 
 # =========================================================================== format & duration
-_VIDEO = re.compile(
-    r"\b(video[\s-]?(?:call|conference|teleconference|link|meeting|summit|talks?)|videoconference|"
+class _AtWordStart:
+    """A pattern ``\\b(?:body)`` whose every match begins with a word character, with a faster
+    ``search``: the same match, or one that takes the non-word character before it too (its groups
+    are the same).
+
+    The ``\\b`` in front has the engine try every position of the text; ``[^\\w](?:body)`` starts
+    with a character class, so the engine skips to the next non-word character (the start of the
+    text is tried on its own). Several times faster on a paragraph."""
+
+    def __init__(self, body: str, flags: int = 0):
+        if flags & ~re.IGNORECASE:
+            raise ValueError("only IGNORECASE is supported")
+        self.pattern = re.compile(rf"\b(?:{body})", flags)  # the plain form
+        self._first = re.compile(rf"(?:{body})", flags)
+        # The flags apply to the body only: the class before it is the same with or without them.
+        scoped = "i" if flags & re.IGNORECASE else ""
+        self._after = re.compile(rf"[^\w](?{scoped}:{body})")
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._first.match(text) or self._after.search(text)
+
+
+_VIDEO = _AtWordStart(
+    r"(video[\s-]?(?:call|conference|teleconference|link|meeting|summit|talks?)|videoconference|"
     r"teleconference|virtual(?:ly)?\s+(?:(?:bilateral|trilateral|leaders['’]?|ministerial|high-level)\s+)?"
     r"(?:meetings?|summit|call|talks?|conference|session|roundtable|discussion|convening|dialogue|event|forum)|"
     r"met virtually|"
@@ -252,16 +274,16 @@ _VIDEO = re.compile(
     r"virtually\s+(?:met|meets?|joined by|hosted|convened)|online (?:meeting|talks?|summit|conference)|via video)\b",
     re.IGNORECASE,
 )
-_PHONE = re.compile(
-    r"\b((?:tele)?phone(?:d| call| conversation| talks?| conference)?|by phone|over the phone|"
+_PHONE = _AtWordStart(
+    r"((?:tele)?phone(?:d| call| conversation| talks?| conference)?|by phone|over the phone|"
     r"spoke|speaks|spoken|calls? with|(?:a|an|the|introductory|trilateral|telephone|phone) call\b|called)\b",
     re.IGNORECASE,
 )
 _NOT_PHONE = re.compile(
     r"\b(courtesy call|port calls?|call(?:s|ed)? (?:on|for|upon)\b|spoke (?:at|to the|about)\b)", re.I
 )
-_IN_PERSON = re.compile(
-    r"\b(met|meets?|meetings?|visit(?:s|ed|ing)?|talks|working (?:lunch|dinner|breakfast)|luncheon|"
+_IN_PERSON = _AtWordStart(
+    r"(met|meets?|meetings?|visit(?:s|ed|ing)?|talks|working (?:lunch|dinner|breakfast)|luncheon|"
     r"dinner|hosted|welcomed|received|courtesy call|trilateral|bilateral|summit|travel(?:s|ed|led|ling|ing)?|trip)\b",
     re.IGNORECASE,
 )
@@ -307,15 +329,15 @@ _NUMBER_WORDS = {
     "ninety": 90,
 }
 _NUM = r"(?:\d{1,3}(?:\.\d)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty(?:-five)?|fifty|sixty|ninety)"
-_DURATION = re.compile(
-    r"\b(?:for|lasting|lasted|lasts|last|some|approximately|about|around|nearly|over|more than|roughly|almost)\s+"
+_DURATION = _AtWordStart(
+    r"(?:for|lasting|lasted|lasts|last|some|approximately|about|around|nearly|over|more than|roughly|almost)\s+"
     r"(?:(?:approximately|about|around|nearly|over|more than|roughly|some|just over|almost|an? additional)\s+)?"
     rf"(?:(?P<h>{_NUM})(?P<half>\s+and\s+a\s+half)?\s*(?:hours?|hrs?\.?)(?P<half2>\s+and\s+a\s+half)?"
     rf"(?:,?\s*(?:and\s+)?(?P<hm>{_NUM})\s*(?:minutes?|mins?\.?))?|(?P<m>{_NUM})\s*(?:minutes?|mins?\.?))\b",
     re.IGNORECASE,
 )
-_DURATION_ADJ = re.compile(
-    rf"\b(?P<n>{_NUM})[\s-](?P<unit>hour|minute)[\s-]long\b|\b(?P<n2>\d{{1,3}})-(?P<unit2>hour|minute)\b",
+_DURATION_ADJ = _AtWordStart(
+    rf"(?P<n>{_NUM})[\s-](?P<unit>hour|minute)[\s-]long\b|(?P<n2>\d{{1,3}})-(?P<unit2>hour|minute)\b",
     re.I,
 )
 
@@ -878,8 +900,8 @@ def canonical_name(name: str) -> str:
 
 
 # =========================================================================== participants
-_MEETING_VERB = re.compile(
-    r"\b(met|meets|meet with|meeting with|spoke|speaks|talked|talks with|held|holds|hosted|hosts|"
+_MEETING_VERB = _AtWordStart(
+    r"(met|meets|meet with|meeting with|spoke|speaks|talked|talks with|held|holds|hosted|hosts|"
     r"welcomed|welcomes|received|receives|called|calls on|paid|pays|convened|joined|had an?|"
     r"participated|led (?:a|an|the|his|her) (?:[\w.\-]+ )?delegation|gathered|visited|visits|traveled|travelled|call with|conversation with|"
     r"in a meeting|during (?:a|the|their|his|her) (?:meeting|call|talks)|"
@@ -887,8 +909,8 @@ _MEETING_VERB = re.compile(
     r"(?:was|were) in (?=[A-Z])|attending (?:the )?(?:talks|meeting|call)|accompanied by|joined by)\b",
     re.IGNORECASE,
 )
-_STRONG_MEETING = re.compile(
-    r"\b(held talks|held a (?:\w+ )?(?:meeting|talk|call|summit)|met with|met|meeting with|spoke with|talks with|"
+_STRONG_MEETING = _AtWordStart(
+    r"(held talks|held a (?:\w+ )?(?:meeting|talk|call|summit)|met with|met|meeting with|spoke with|talks with|"
     r"joined by|joining (?:\w+ ){1,4}(?:on|in|at|for) the (?:call|meeting|talks|discussion|conversation)|"
     r"attending (?:the )?(?:talks|meeting|call)|(?:also )?(?:attended|participated in) (?:the|this) "
     r"(?:talks|meeting|call)|accompanied by|(?:was|were) (?:led|convened|co-chaired|chaired) by)\b",
