@@ -160,6 +160,12 @@ def _names_regex(names: tuple[str, ...], boundary: str) -> re.Pattern[str] | Non
     return _literal_regex(list(names), boundary=boundary)  # the order of the names makes no difference
 
 
+# Compiled once (module-level re functions look each pattern up in re's cache on every call)
+_INITIAL = re.compile(r"\w\.?")  # fullmatch: an initial
+_POSSESSIVE_END = re.compile(r"(?:['’]s|['’])$")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")  # fullmatch
+
+
 # --------------------------------------------------------------------------- people helpers
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _EAST_ASIAN = ("Japan", "China", "Republic of Korea", "North Korea", "Taiwan", "Mongolia")
@@ -189,7 +195,7 @@ def _known(canonical: str, country: str | None, east_asian: frozenset[str]) -> _
     toks = [
         t
         for t in fold(canonical).replace(",", " ").split()
-        if t not in _SUFFIXES and not re.fullmatch(r"\w\.?", t)
+        if t not in _SUFFIXES and not _INITIAL.fullmatch(t)
     ]
     full = _name_tokens(canonical)
     if not toks:
@@ -568,7 +574,7 @@ class _Roster:
         key = fold(_key(name))
         if key in self.spellings:
             return self.spellings[key]
-        toks = [t for t in _name_tokens(name) if not re.fullmatch(r"\w\.?", t)]
+        toks = [t for t in _name_tokens(name) if not _INITIAL.fullmatch(t)]
         if not toks:
             return None
         if len(toks) == 1:
@@ -661,7 +667,7 @@ def _read_name(text: str, pos: int, tb: EntityTables, limit: int = 4) -> tuple[i
             i = sp.end()
             particles += 1
             continue
-        bare = re.sub(r"(?:['’]s|['’])$", "", tok)
+        bare = _POSSESSIVE_END.sub("", tok)
         if not bare[:1].isupper() or bare in tb.stop_names or bare.rstrip(".") in tb.stop_names:
             break
         if start is None:
@@ -687,8 +693,12 @@ def _people(text: str, tb: EntityTables, roster: _Roster, out: list[_Cand]) -> N
     # Participants' names as written ("KISHI", "KAMIKAWA Yoko") and their canonical forms.
     rx = _names_regex(tuple(sorted(set(_participant_names(roster)))), r"[\w]")
     if rx is not None:
+        resolved: dict[str, str | None] = {}  # the roster does not change in this loop
         for m in rx.finditer(text):
-            canonical = roster.resolve(m.group(0))
+            name = m.group(0)
+            if name not in resolved:
+                resolved[name] = roster.resolve(name)
+            canonical = resolved[name]
             if canonical:
                 out.append(_Cand(m.start(), m.end(), P_FULL_PERSON, "person", canonical))
     # Full names from the gazetteer are already dictionary candidates; add them to the roster.
@@ -766,8 +776,12 @@ def _short_references(text: str, tb: EntityTables, roster: _Roster, chosen: list
     if rx is None:
         return chosen
     extra = []
+    resolved: dict[str, str | None] = {}  # each name once: the roster does not change here
     for m in rx.finditer(text):
-        canonical = roster.resolve(m.group(0)) or keys[m.group(0)]
+        name = m.group(0)
+        if name not in resolved:
+            resolved[name] = roster.resolve(name)
+        canonical = resolved[name] or keys[name]
         extra.append(_Cand(m.start(), m.end(), P_SHORT_PERSON, "person", canonical))
     return _select(chosen + extra, keep_order=True) if extra else chosen
 
@@ -870,7 +884,7 @@ def _token_window(text: str, pos: int, before: int, after: int) -> tuple[list[_T
 
 
 def _cap(tok: str) -> bool:
-    return tok[:1].isupper() or bool(re.fullmatch(r"\d+(?:st|nd|rd|th)", tok))
+    return tok[:1].isupper() or bool(_ORDINAL.fullmatch(tok))
 
 
 def _possessive(tok: str) -> bool:
@@ -887,7 +901,7 @@ def _trim_trailing_name(toks: list[_Tok], i: int, right: int, tb: EntityTables) 
     """Drop a person's name glued to an institution: 'Department of Homeland Security Blas Nunez-Neto'."""
     anchor = i
     for k in range(i, right + 1):
-        word = re.sub(r"(?:['’]s|['’])$", "", toks[k].text)
+        word = _POSSESSIVE_END.sub("", toks[k].text)
         if (
             word in tb.gazetteer.institution_words
             or tb.gazetteer.canonical_country(word)
