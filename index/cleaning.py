@@ -30,6 +30,9 @@ _DATE_LINE = re.compile(
     r"(?:\s*[|,\-–]?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,4}\)?)?)?\s*$",
     re.IGNORECASE,
 )
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_NUMBERED = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\(\d{1,2}\))\s")
+_PROSE_END = re.compile(r"[.!?]\s*[\"”’)]?\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
@@ -80,7 +83,7 @@ def split_units(text: str) -> list[list[str]]:
     hard-wrapped block is joined into one line.
     """
     units: list[list[str]] = []
-    for block in re.split(r"\n\s*\n", text):
+    for block in _BLANK_LINES.split(text):
         lines = [" ".join(ln.split()) for ln in block.split("\n")]
         lines = [ln for ln in lines if ln]
         if not lines:
@@ -99,7 +102,7 @@ def split_units(text: str) -> list[list[str]]:
 
 
 def _is_numbered(line: str) -> bool:
-    return bool(re.match(r"^\s*(?:\(?\d{1,2}[.)]|\(\d{1,2}\))\s", line))
+    return bool(_NUMBERED.match(line))
 
 
 # --------------------------------------------------------------------------- line classes
@@ -199,7 +202,7 @@ def is_prose(line: str) -> bool:
         return True
     if len(words) >= 25:
         return True
-    return len(words) >= 10 and bool(re.search(r"[.!?]\s*[\"”’)]?\s*$", line))
+    return len(words) >= 10 and bool(_PROSE_END.search(line))
 
 
 def is_byline(line: str) -> bool:

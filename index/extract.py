@@ -64,16 +64,35 @@ _ABBREVIATIONS = {
 }
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9À-Ỹ])")
+_WORD_BEFORE_DOT = re.compile(r"([\w.]+)\.$")
+_INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")  # fullmatch: "U.S", "J"
+_TAIL = 48
+
+
+def _last_word(before: str) -> re.Match[str] | None:
+    """``_WORD_BEFORE_DOT.search(before)``, looked for in the last characters first: a search of
+    the whole text tries every position of the sentence, at every full stop.
+
+    The match is the run of word characters and dots that ends the text; in the tail it is the
+    same run unless it fills the whole tail (then it may begin further back: the whole text is
+    searched). No match in the tail, no match at all."""
+    if len(before) <= _TAIL:
+        return _WORD_BEFORE_DOT.search(before)
+    m = _WORD_BEFORE_DOT.search(before, len(before) - _TAIL)
+    if m is None or m.start() > len(before) - _TAIL:
+        return m
+    return _WORD_BEFORE_DOT.search(before)
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences, without splitting after titles, initials or abbreviations such as "U.S."."""
     sentences: list[str] = []
     start = 0
-    for m in re.finditer(r"[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9À-Ỹ])", text):
+    for m in _SENTENCE_BREAK.finditer(text):
         before = text[start : m.start() + 1]
-        word = re.search(r"([\w.]+)\.$", before)
-        if word and (
-            word.group(1).lower() in _ABBREVIATIONS or re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", word.group(1))
-        ):
+        word = _last_word(before)
+        if word and (word.group(1).lower() in _ABBREVIATIONS or _INITIALS.fullmatch(word.group(1))):
             continue
         sentences.append(text[start : m.end()].strip())
         start = m.end()

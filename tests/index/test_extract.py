@@ -639,3 +639,18 @@ def test_word_start_searches_find_the_plain_match(corpus_dir) -> None:
 def test_word_start_searches_property(text: str) -> None:
     for name in (*_WORD_START_PATTERNS, "_STRONG_MEETING"):
         _same_search(getattr(ex, name), text)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(["U.S.", "a" * 30, "Mr.", "x", ".", " ", "J.", "é", "_", "\n", "!", "?", "Dr", "1"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_last_word_is_the_whole_text_search(before: str) -> None:
+    plain = ex._WORD_BEFORE_DOT.search(before)
+    found = ex._last_word(before)
+    assert (found is None) == (plain is None)
+    if plain is not None:
+        assert found.span() == plain.span() and found.group(1) == plain.group(1)
