@@ -152,7 +152,7 @@ def _literal_regex(words: list[str], flags: int = 0, boundary: str = r"[\w]") ->
     return re.compile(trie + rf"(?!{boundary})", flags)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=512)
 def _names_regex(names: tuple[str, ...], boundary: str) -> re.Pattern[str] | None:
     """``_literal_regex`` for the names of one readout, kept: the same people come up in many
     readouts, and compiling is most of the time a readout's names take. (The pattern depends on
