@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from index.events import find_anniversaries, find_dates, sentence_breaks
+from index.gazetteer import CASE_EXCEPTIONS as _CASE_EXCEPTIONS  # noqa: F401 - tests use it here
 from index.gazetteer import Gazetteer, Person, default_gazetteer, fold
+from index.gazetteer import lowered as _lowered
 from index.models import EntityMention, ParsedReadout, ReferencedEvent
 from index.paths import resources_dir
 
@@ -466,29 +468,6 @@ def _select(cands: list[_Cand], keep_order: bool = False) -> list[_Cand]:
         ends.insert(i, c.end)
         out.append(c)
     return out
-
-
-# --------------------------------------------------------------------------- lowered text
-# The characters that IGNORECASE matches with an ASCII letter other than their lower case: the
-# dotless i and the long s (checked for every character by tests/index/test_entity_scanning.py).
-_CASE_EXCEPTIONS = ("\u0131", "\u017f")
-
-
-def _lowered(text: str) -> str | None:
-    """``text.lower()`` when a case-sensitive scan of it for lower-case ASCII patterns finds just
-    what the IGNORECASE scan of ``text`` finds, at the same offsets; else None.
-
-    That holds when lowering keeps the length (no character becomes two, as "İ" does) and the text
-    has none of ``_CASE_EXCEPTIONS``: then every other character matches an ASCII character (or
-    \\w, white space, the quote and dash classes) ignoring case exactly when its lower case matches
-    it."""
-    low = text.lower()
-    if len(low) != len(text):
-        return None
-    for ch in _CASE_EXCEPTIONS:
-        if ch in text:
-            return None
-    return low
 
 
 def _word_scan(first: re.Pattern[str], after: re.Pattern[str], text: str) -> list[tuple[int, int]]:

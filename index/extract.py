@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from dateutil import parser as date_parser
 
-from index.gazetteer import Gazetteer, fold
+from index.gazetteer import Gazetteer, fold, lowered
 from index.models import Location, Participant
 
 # =========================================================================== sentences
@@ -269,9 +269,14 @@ class _AtWordStart:
 
     The ``\\b`` in front has the engine try every position of the text; ``[^\\w](?:body)`` starts
     with a character class, so the engine skips to the next non-word character (the start of the
-    text is tried on its own). Several times faster on a paragraph."""
+    text is tried on its own). Several times faster on a paragraph.
 
-    def __init__(self, body: str, flags: int = 0):
+    ``found`` (whether there is a match) is faster still for an IGNORECASE body without upper-case
+    letters (or given ``lowered_body``, its case-sensitive form for lowered texts): it is looked
+    for case-sensitively in the lowered text (see ``gazetteer.lowered``), where the engine turns
+    down most words at their first letter."""
+
+    def __init__(self, body: str, flags: int = 0, lowered_body: str | None = None):
         if flags & ~re.IGNORECASE:
             raise ValueError("only IGNORECASE is supported")
         self.pattern = re.compile(rf"\b(?:{body})", flags)  # the plain form
@@ -279,9 +284,30 @@ class _AtWordStart:
         # The flags apply to the body only: the class before it is the same with or without them.
         scoped = "i" if flags & re.IGNORECASE else ""
         self._after = re.compile(rf"[^\w](?{scoped}:{body})")
+        if lowered_body is None and flags & re.IGNORECASE and _lower_case_only(body):
+            lowered_body = body
+        self._low_first = self._low_after = None
+        if lowered_body is not None:
+            self._low_first = re.compile(rf"(?:{lowered_body})")
+            self._low_after = re.compile(rf"[^\w](?:{lowered_body})")
 
     def search(self, text: str) -> re.Match[str] | None:
         return self._first.match(text) or self._after.search(text)
+
+    def found(self, text: str) -> bool:
+        """``search(text) is not None``."""
+        if self._low_first is not None and self._low_after is not None:
+            low = lowered(text)
+            if low is not None:
+                return self._low_first.match(low) is not None or self._low_after.search(low) is not None
+        return self.search(text) is not None
+
+
+def _lower_case_only(body: str) -> bool:
+    """No upper-case letter in the pattern (group names aside: "(?P<name>") and no cased letter
+    other than ASCII ones: it finds in a lowered text what it finds ignoring case."""
+    source = body.replace("(?P<", "").replace("(?P=", "")
+    return not any(c.isupper() or (not c.isascii() and c.lower() != c.upper()) for c in source)
 
 
 _VIDEO = _AtWordStart(
@@ -310,15 +336,15 @@ _IN_PERSON = _AtWordStart(
 
 def detect_format(title: str, lead: str) -> str | None:
     """video / telephone / in_person from the title first, then the lead sentences."""
-    if _VIDEO.search(title) or _VIDEO.search(lead):  # video wins wherever it is mentioned
+    if _VIDEO.found(title) or _VIDEO.found(lead):  # video wins wherever it is mentioned
         return "video"
     for text in (title, lead):
         if not text:
             continue
         cleaned = _NOT_PHONE.sub(" ", text)
-        if _PHONE.search(cleaned):
+        if _PHONE.found(cleaned):
             return "telephone"
-        if _IN_PERSON.search(text):
+        if _IN_PERSON.found(text):
             return "in_person"
     return None
 
@@ -919,14 +945,19 @@ def canonical_name(name: str) -> str:
 
 
 # =========================================================================== participants
-_MEETING_VERB = _AtWordStart(
+_MEETING_VERB_BODY = (
     r"(met|meets|meet with|meeting with|spoke|speaks|talked|talks with|held|holds|hosted|hosts|"
     r"welcomed|welcomes|received|receives|called|calls on|paid|pays|convened|joined|had an?|"
     r"participated|led (?:a|an|the|his|her) (?:[\w.\-]+ )?delegation|gathered|visited|visits|traveled|travelled|call with|conversation with|"
     r"in a meeting|during (?:a|the|their|his|her) (?:meeting|call|talks)|"
     r"in (?:a|an|the|their) (?:[\w-]+ ){0,3}(?:call|meeting|video ?conference|teleconference)|"
-    r"(?:was|were) in (?=[A-Z])|attending (?:the )?(?:talks|meeting|call)|accompanied by|joined by)\b",
+    r"(?:was|were) in (?=[A-Z])|attending (?:the )?(?:talks|meeting|call)|accompanied by|joined by)\b"
+)
+_MEETING_VERB = _AtWordStart(
+    _MEETING_VERB_BODY,
     re.IGNORECASE,
+    # [A-Z] ignoring case is a letter: [a-z] in the lowered text
+    lowered_body=_MEETING_VERB_BODY.replace("(?=[A-Z])", "(?=[a-z])"),
 )
 _STRONG_MEETING = _AtWordStart(
     r"(held talks|held a (?:\w+ )?(?:meeting|talk|call|summit)|met with|met|meeting with|spoke with|talks with|"
@@ -949,7 +980,7 @@ def meeting_sentences(paragraphs: list[str], max_paragraphs: int = 4) -> list[tu
             continue
         for sentence in split_sentences(paragraph):
             verb = _STRONG_MEETING if out and p_index > 0 else _MEETING_VERB
-            if verb.search(sentence):
+            if verb.found(sentence):
                 out.append((p_index, sentence))
     return out
 
@@ -1281,7 +1312,7 @@ def location_texts(title: str, sentences: list[str], paragraphs: list[str] = ())
     elsewhere in the opening paragraph ("the coup in Burma", "Russia's war") are not locations."""
     texts = []
     for index, sentence in enumerate(sentences[:3]):
-        if index == 0 or _STRONG_MEETING.search(sentence):
+        if index == 0 or _STRONG_MEETING.found(sentence):
             texts.append(_location_clause(sentence))
     for paragraph in paragraphs[:1]:
         for sentence in split_sentences(paragraph):

@@ -580,6 +580,7 @@ def test_dates_months_after_publication_are_not_the_meeting_date():
 def _same_search(rx, text: str) -> None:
     fast, plain = rx.search(text), rx.pattern.search(text)
     assert (fast is None) == (plain is None), text
+    assert rx.found(text) == (plain is not None), text
     if plain is not None:
         assert fast.end() == plain.end() and fast.groupdict() == plain.groupdict(), text
         assert fast.groups() == plain.groups(), text
@@ -590,6 +591,17 @@ def _same_search(rx, text: str) -> None:
 
 
 _WORD_START_PATTERNS = ("_VIDEO", "_PHONE", "_IN_PERSON", "_DURATION", "_DURATION_ADJ", "_MEETING_VERB")
+
+
+def test_word_start_lowered_forms() -> None:
+    # every pattern but _DURATION's (searched for its groups) is looked for in lowered texts
+    for name in ("_VIDEO", "_PHONE", "_IN_PERSON", "_MEETING_VERB", "_STRONG_MEETING", "_DURATION_ADJ"):
+        rx = getattr(ex, name)
+        assert rx._low_first is not None, name
+        assert not any(c.isupper() for c in rx._low_first.pattern.replace("(?P<", "")), name
+    assert not ex._lower_case_only("(?=[A-Z])x")
+    assert not ex._lower_case_only("é")
+    assert ex._lower_case_only("’s")
 
 
 def test_word_start_searches_find_the_plain_match(corpus_dir) -> None:
@@ -613,6 +625,8 @@ def test_word_start_searches_find_the_plain_match(corpus_dir) -> None:
         "were in Tokyo",
         "WERE IN tokyo",
     ]
+    texts += ["were in ıstanbul", "were in İstanbul", "were in Kelvin", "were in 2023", "were in éire"]
+    texts += ["were in É", "were in ſ", "SPOKE", "Spoke", "ſpoke", "ſ spoke", "VIDEO CALL", "Via Video"]
     for path in sorted(corpus_dir.rglob("*.txt"))[:80]:
         for paragraph in path.read_text(encoding="utf-8", errors="replace").split("\n\n")[:6]:
             texts.append(paragraph)
@@ -632,6 +646,7 @@ def test_word_start_searches_find_the_plain_match(corpus_dir) -> None:
         | st.sampled_from(
             ["call", "spoke", "over", "about", "a", "half", "and", "x", "İ", "ı", "_", "’", "virtually"]
         )
+        | st.sampled_from(["were in", "WERE", "In", "Tokyo", "tokyo", "ıx", "ſ", "K", "É", "a"])
         | st.sampled_from([" ", " ", "\n", ",", "."]),
         max_size=25,
     ).map("".join)
