@@ -30,6 +30,9 @@ _DATE_LINE = re.compile(
     r"(?:\s*[|,\-–]?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,4}\)?)?)?\s*$",
     re.IGNORECASE,
 )
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_NUMBERED = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\(\d{1,2}\))\s")
+_PROSE_END = re.compile(r"[.!?]\s*[\"”’)]?\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
@@ -80,7 +83,7 @@ def split_units(text: str) -> list[list[str]]:
     hard-wrapped block is joined into one line.
     """
     units: list[list[str]] = []
-    for block in re.split(r"\n\s*\n", text):
+    for block in _BLANK_LINES.split(text):
         lines = [" ".join(ln.split()) for ln in block.split("\n")]
         lines = [ln for ln in lines if ln]
         if not lines:
@@ -99,10 +102,28 @@ def split_units(text: str) -> list[list[str]]:
 
 
 def _is_numbered(line: str) -> bool:
-    return bool(re.match(r"^\s*(?:\(?\d{1,2}[.)]|\(\d{1,2}\))\s", line))
+    return bool(_NUMBERED.match(line))
 
 
 # --------------------------------------------------------------------------- line classes
+# A group reference or a conditional: a pattern that must keep its own group numbers.
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def _whole_line_any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    """One pattern that matches a whole line where any of ``patterns`` does.
+
+    None when they cannot be joined (a group reference would point elsewhere, global flags in
+    the middle): the caller then tries them one by one."""
+    if not patterns or any(_GROUP_REFERENCE.search(p) for p in patterns):
+        return None
+    body = "|".join(f"(?:{p})" for p in patterns)
+    try:
+        return re.compile(rf"^(?:{body})$", re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError):
+        return None
+
+
 @lru_cache(maxsize=8)
 def _pats(gz: Gazetteer) -> dict[str, list[re.Pattern[str]]]:
     out = {}
@@ -112,10 +133,21 @@ def _pats(gz: Gazetteer) -> dict[str, list[re.Pattern[str]]]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _navigation(gz: Gazetteer) -> re.Pattern[str] | None:
+    """The navigation patterns joined into one: one match per line instead of one per pattern,
+    the same answers. (Not so the caption markers: searched for anywhere in the line, one pattern
+    of many alternatives is slower than each on its own.)"""
+    return _whole_line_any_of(gz.cleaning.get("navigation", []))
+
+
 def is_navigation(line: str, gz: Gazetteer) -> bool:
     stripped = line.strip(" \t|>»›·-–—:").strip()
     if not stripped:
         return True
+    joined = _navigation(gz)
+    if joined is not None:
+        return joined.match(stripped) is not None
     return any(p.match(stripped) for p in _pats(gz)["navigation"])
 
 
@@ -170,7 +202,7 @@ def is_prose(line: str) -> bool:
         return True
     if len(words) >= 25:
         return True
-    return len(words) >= 10 and bool(re.search(r"[.!?]\s*[\"”’)]?\s*$", line))
+    return len(words) >= 10 and bool(_PROSE_END.search(line))
 
 
 def is_byline(line: str) -> bool:
@@ -250,12 +282,13 @@ def _read_body(units: list[list[str]], result: CleanedReadout, gz: Gazetteer) ->
                 folded = fold(line)
                 if folded == title_key:
                     continue
-            if has_caption_marker(line, gz) and not is_prose(line):
+            prose = is_prose(line)  # first: most lines are prose, and then need no caption check
+            if not prose and has_caption_marker(line, gz):
                 caption = strip_caption_marker(line)
                 if caption:
                     result.captions.append(caption)
                 continue
-            if not is_prose(line) and looks_like_news_caption(line, gz):
+            if not prose and looks_like_news_caption(line, gz):
                 result.captions.append(line)
                 continue
             lines.append(line)

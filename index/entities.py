@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -25,7 +26,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from index.events import find_anniversaries, find_dates, sentence_breaks
+from index.gazetteer import CASE_EXCEPTIONS as _CASE_EXCEPTIONS  # noqa: F401 - tests use it here
 from index.gazetteer import Gazetteer, Person, default_gazetteer, fold
+from index.gazetteer import lowered as _lowered
 from index.models import EntityMention, ParsedReadout, ReferencedEvent
 from index.paths import resources_dir
 
@@ -151,6 +154,20 @@ def _literal_regex(words: list[str], flags: int = 0, boundary: str = r"[\w]") ->
     return re.compile(trie + rf"(?!{boundary})", flags)
 
 
+@lru_cache(maxsize=512)
+def _names_regex(names: tuple[str, ...], boundary: str) -> re.Pattern[str] | None:
+    """``_literal_regex`` for the names of one readout, kept: the same people come up in many
+    readouts, and compiling is most of the time a readout's names take. (The pattern depends on
+    nothing but the arguments, so any tables may share it.)"""
+    return _literal_regex(list(names), boundary=boundary)  # the order of the names makes no difference
+
+
+# Compiled once (module-level re functions look each pattern up in re's cache on every call)
+_INITIAL = re.compile(r"\w\.?")  # fullmatch: an initial
+_POSSESSIVE_END = re.compile(r"(?:['’]s|['’])$")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")  # fullmatch
+
+
 # --------------------------------------------------------------------------- people helpers
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _EAST_ASIAN = ("Japan", "China", "Republic of Korea", "North Korea", "Taiwan", "Mongolia")
@@ -180,7 +197,7 @@ def _known(canonical: str, country: str | None, east_asian: frozenset[str]) -> _
     toks = [
         t
         for t in fold(canonical).replace(",", " ").split()
-        if t not in _SUFFIXES and not re.fullmatch(r"\w\.?", t)
+        if t not in _SUFFIXES and not _INITIAL.fullmatch(t)
     ]
     full = _name_tokens(canonical)
     if not toks:
@@ -242,6 +259,9 @@ class EntityTables:
     ci_map: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     cs_re: re.Pattern[str] | None = None
     ci_re: re.Pattern[str] | None = None
+    # ci_re for lowered texts (see _lowered): at the start of the text, and after a non-word character
+    ci_lower_first: re.Pattern[str] | None = None
+    ci_lower_re: re.Pattern[str] | None = None
     role_re: re.Pattern[str] | None = None
     people: list[_Known] = field(default_factory=list)
     people_by_key: dict[str, list[_Known]] = field(default_factory=dict)
@@ -331,6 +351,12 @@ class EntityTables:
         self.cs_re = _literal_regex(sorted(self.cs_map))
         ci_words = sorted(self.ci_map)
         self.ci_re = _literal_regex(ci_words, re.IGNORECASE)
+        # All-ASCII (lower-case) keys can be found case-sensitively in the lowered text (see
+        # _word_scan): several times faster than with IGNORECASE, the same matches.
+        if ci_words and all(w.isascii() and w.isprintable() and w == w.lower() for w in ci_words):
+            trie = _trie_regex(ci_words)
+            self.ci_lower_first = re.compile(rf"(?:{trie})(?![\w])")
+            self.ci_lower_re = re.compile(rf"[^\w]({trie})(?![\w])")
         titles = sorted({*gz.roles, *_EXTRA_TITLES} - {"leader"})
         self.role_re = re.compile(
             r"(?P<role>" + _trie_regex(titles, not_after=r"[\w-]") + r")"
@@ -406,14 +432,15 @@ def _extract(
     text: str, parsed: ParsedReadout | None, tb: EntityTables
 ) -> tuple[tuple[EntityMention, ...], tuple[ReferencedEvent, ...]]:
     cands: list[_Cand] = []
-    _dictionary(text, tb, cands)
+    low = _lowered(text)
+    _dictionary(text, tb, cands, low)
     roster = _Roster(tb, parsed)
     _people(text, tb, roster, cands)
-    _patterns(text, tb, cands)
+    _patterns(text, tb, cands, low)
     _money(text, cands)
     chosen = _select(cands)
     chosen = _short_references(text, tb, roster, chosen)
-    events, event_cands = _events(text, parsed, chosen)
+    events, event_cands = _events(text, parsed, chosen, low)
     if event_cands:
         chosen = _select(chosen + event_cands, keep_order=True)
     mentions = tuple(
@@ -443,8 +470,31 @@ def _select(cands: list[_Cand], keep_order: bool = False) -> list[_Cand]:
     return out
 
 
+def _word_scan(first: re.Pattern[str], after: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """The spans of ``rx.finditer(text)`` for ``rx`` = ``(?<![\\w])X`` (X never empty), given
+    ``first`` = X (tried at the start of the text) and ``after`` = ``[^\\w](X)``.
+
+    ``after`` takes the character before a match instead of looking behind: a pattern that starts
+    with a character class lets the engine skip to the next non-word character, where the
+    look-behind in front has it try every position of the text (and the words' first letters,
+    a class that holds most letters, would not let it skip much)."""
+    spans = []
+    pos = 0
+    m = first.match(text)
+    if m is not None:
+        spans.append(m.span())
+        pos = m.end()
+    search = after.search
+    while True:
+        m = search(text, pos - 1 if pos else 0)  # the character before ``pos`` may be the one
+        if m is None:
+            return spans
+        spans.append(m.span(1))
+        pos = m.end(1)
+
+
 # --------------------------------------------------------------------------- dictionary
-def _dictionary(text: str, tb: EntityTables, out: list[_Cand]) -> None:
+def _dictionary(text: str, tb: EntityTables, out: list[_Cand], low: str | None = None) -> None:
     if tb.cs_re is not None:
         for m in tb.cs_re.finditer(text):
             found = m.group(0)
@@ -456,15 +506,19 @@ def _dictionary(text: str, tb: EntityTables, out: list[_Cand]) -> None:
                 kind, canonical, prio = hit
                 out.append(_Cand(m.start(), end, prio, kind, canonical))
     if tb.ci_re is not None:
-        for m in tb.ci_re.finditer(text):
-            found = m.group(0)
+        if tb.ci_lower_re is not None and tb.ci_lower_first is not None and low is not None:
+            spans = _word_scan(tb.ci_lower_first, tb.ci_lower_re, low)
+        else:
+            spans = [m.span() for m in tb.ci_re.finditer(text)]
+        for start, end in spans:
+            found = text[start:end]
             hit = tb.ci_map.get(_key(found).lower())
             if not hit:
                 continue
             kind, canonical, prio = hit
             if kind in ("place", "organization", "person") and not found[:1].isupper():
                 continue  # "white house" in running text is not the White House
-            out.append(_Cand(m.start(), m.end(), prio, kind, canonical))
+            out.append(_Cand(start, end, prio, kind, canonical))
 
 
 # --------------------------------------------------------------------------- people
@@ -499,7 +553,7 @@ class _Roster:
         key = fold(_key(name))
         if key in self.spellings:
             return self.spellings[key]
-        toks = [t for t in _name_tokens(name) if not re.fullmatch(r"\w\.?", t)]
+        toks = [t for t in _name_tokens(name) if not _INITIAL.fullmatch(t)]
         if not toks:
             return None
         if len(toks) == 1:
@@ -592,7 +646,7 @@ def _read_name(text: str, pos: int, tb: EntityTables, limit: int = 4) -> tuple[i
             i = sp.end()
             particles += 1
             continue
-        bare = re.sub(r"(?:['’]s|['’])$", "", tok)
+        bare = _POSSESSIVE_END.sub("", tok)
         if not bare[:1].isupper() or bare in tb.stop_names or bare.rstrip(".") in tb.stop_names:
             break
         if start is None:
@@ -616,10 +670,14 @@ def _read_name(text: str, pos: int, tb: EntityTables, limit: int = 4) -> tuple[i
 
 def _people(text: str, tb: EntityTables, roster: _Roster, out: list[_Cand]) -> None:
     # Participants' names as written ("KISHI", "KAMIKAWA Yoko") and their canonical forms.
-    rx = _literal_regex(_participant_names(roster))
+    rx = _names_regex(tuple(sorted(set(_participant_names(roster)))), r"[\w]")
     if rx is not None:
+        resolved: dict[str, str | None] = {}  # the roster does not change in this loop
         for m in rx.finditer(text):
-            canonical = roster.resolve(m.group(0))
+            name = m.group(0)
+            if name not in resolved:
+                resolved[name] = roster.resolve(name)
+            canonical = resolved[name]
             if canonical:
                 out.append(_Cand(m.start(), m.end(), P_FULL_PERSON, "person", canonical))
     # Full names from the gazetteer are already dictionary candidates; add them to the roster.
@@ -693,12 +751,16 @@ def _short_references(text: str, tb: EntityTables, roster: _Roster, chosen: list
     # Titled full names written in participant form, e.g. "KISHI" -> also covered by key.upper().
     if not keys:
         return chosen
-    rx = _literal_regex(list(keys), boundary=r"[\w-]")
+    rx = _names_regex(tuple(sorted(keys)), r"[\w-]")
     if rx is None:
         return chosen
     extra = []
+    resolved: dict[str, str | None] = {}  # each name once: the roster does not change here
     for m in rx.finditer(text):
-        canonical = roster.resolve(m.group(0)) or keys[m.group(0)]
+        name = m.group(0)
+        if name not in resolved:
+            resolved[name] = roster.resolve(name)
+        canonical = resolved[name] or keys[name]
         extra.append(_Cand(m.start(), m.end(), P_SHORT_PERSON, "person", canonical))
     return _select(chosen + extra, keep_order=True) if extra else chosen
 
@@ -801,7 +863,7 @@ def _token_window(text: str, pos: int, before: int, after: int) -> tuple[list[_T
 
 
 def _cap(tok: str) -> bool:
-    return tok[:1].isupper() or bool(re.fullmatch(r"\d+(?:st|nd|rd|th)", tok))
+    return tok[:1].isupper() or bool(_ORDINAL.fullmatch(tok))
 
 
 def _possessive(tok: str) -> bool:
@@ -818,7 +880,7 @@ def _trim_trailing_name(toks: list[_Tok], i: int, right: int, tb: EntityTables) 
     """Drop a person's name glued to an institution: 'Department of Homeland Security Blas Nunez-Neto'."""
     anchor = i
     for k in range(i, right + 1):
-        word = re.sub(r"(?:['’]s|['’])$", "", toks[k].text)
+        word = _POSSESSIVE_END.sub("", toks[k].text)
         if (
             word in tb.gazetteer.institution_words
             or tb.gazetteer.canonical_country(word)
@@ -940,7 +1002,7 @@ _ORG_LIMIT = 14
 _MEETING_LIMIT = 12
 
 
-def _patterns(text: str, tb: EntityTables, out: list[_Cand]) -> None:
+def _patterns(text: str, tb: EntityTables, out: list[_Cand], low: str | None = None) -> None:
     for m in _PATTERN_HEAD_RE.finditer(text):
         word = m.group()
         window = _token_window(text, m.start(), _BEFORE, _after(_RIGHT_LIMIT))
@@ -992,14 +1054,23 @@ def _patterns(text: str, tb: EntityTables, out: list[_Cand]) -> None:
         right = _trim_trailing_name(toks, i, right, tb)
         end = toks[right].end - (2 if _possessive(toks[right].text) else 0)
         out.append(_Cand(m.start(), end, P_ORG, "organization", _canonical_phrase(text[m.start() : end])))
-    for m in _LOWER_AGREEMENT_RE.finditer(text):
-        canonical = _LOWER_AGREEMENTS[m.group(0).lower().split()[0]]
-        out.append(_Cand(m.start(), m.end(), P_AGREEMENT, "agreement", canonical))
+    if low is not None:
+        spans = [m.span() for m in _LOWER_AGREEMENT_LOWER_RE.finditer(low)]
+    else:
+        spans = [m.span() for m in _LOWER_AGREEMENT_RE.finditer(text)]
+    for start, end in spans:
+        canonical = _LOWER_AGREEMENTS[text[start:end].lower().split()[0]]
+        out.append(_Cand(start, end, P_AGREEMENT, "agreement", canonical))
 
 
 _LOWER_AGREEMENTS = {"joint": "Joint Statement", "memorandum": "Memorandum of Understanding"}
 _LOWER_AGREEMENT_RE = re.compile(
     r"(?<![\w])(?:joint statement|memorandum of (?:understanding|cooperation))(?![\w])", re.IGNORECASE
+)
+# The same in a lowered text (see _lowered), case-sensitive and with the look-behinds after the first
+# letters: the engine skips to a "j" or an "m".
+_LOWER_AGREEMENT_LOWER_RE = re.compile(
+    r"(?:j(?<!\wj)oint statement|m(?<!\wm)emorandum of (?:understanding|cooperation))(?![\w])"
 )
 
 
@@ -1091,13 +1162,39 @@ _MONEY_RE = re.compile(
 )
 
 
+# Where a match of _MONEY_RE can start: a digit or a currency sign, or the first two letters of a
+# prefix ("US$", "HK$", "JPY 5"). One character class first: the engine skips to those quickly,
+# while _MONEY_RE's look-behind in front has it try every position.
+_MONEY_START = re.compile(r"[\d$¥€£₫₩₹ACEGHIJKNRSUV](?:(?<=[\d$¥€£₫₩₹])|[$BKMNPRSUZ])")
+
+
+def _finditer_at(rx: re.Pattern[str], starts: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``, trying ``rx`` only where ``starts`` matches.
+
+    ``starts`` must match wherever a match of ``rx`` can begin; ``rx`` must never match the empty
+    string."""
+    pos = 0
+    search, match = starts.search, rx.match
+    while True:
+        candidate = search(text, pos)
+        if candidate is None:
+            return
+        at = candidate.start()
+        m = match(text, at)  # look-behinds see the text before ``at``, as in finditer
+        if m is None:
+            pos = at + 1
+        else:
+            yield m
+            pos = m.end()
+
+
 def _money_label(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text[:-2] if text.endswith(".0") else text
 
 
 def _money(text: str, out: list[_Cand]) -> None:
-    for m in _MONEY_RE.finditer(text):
+    for m in _finditer_at(_MONEY_RE, _MONEY_START, text):
         pre, cur = m.group("pre"), m.group("cur")
         if not pre and not cur:
             continue
@@ -1134,13 +1231,14 @@ _MAX_GAP = 130
 
 
 def _events(
-    text: str, parsed: ParsedReadout | None, chosen: list[_Cand]
+    text: str, parsed: ParsedReadout | None, chosen: list[_Cand], low: str | None = None
 ) -> tuple[list[ReferencedEvent], list[_Cand]]:
     # Anchors first: most readouts have none, and then their dates do not matter.
     anchors: list[tuple[int, int, str]] = [
         (c.start, c.end, c.canonical) for c in chosen if c.kind in _ANCHOR_KINDS
     ]
-    if _DIPLOMATIC_WORD.search(text):
+    # (in the lowered text, see _lowered, a plain look for the word finds the same)
+    if ("diplomatic" in low) if low is not None else _DIPLOMATIC_WORD.search(text):
         for m in _DIPLOMATIC_RE.finditer(text):
             anchors.append((m.start(), m.end(), "Establishment of diplomatic relations"))
     anchors.extend(_meeting_anchors(text))
@@ -1150,7 +1248,8 @@ def _events(
     if parsed is not None:
         reference = parsed.meeting_date or parsed.publication_date
     dates = find_dates(text, reference)
-    anniversaries = find_anniversaries(text)
+    # Every anniversary names the word: most readouts need no scan for one (see _lowered).
+    anniversaries = find_anniversaries(text) if low is None or "anniversary" in low else []
     if not dates and not anniversaries:
         return [], []
     anchors.sort()

@@ -47,30 +47,36 @@ _NOT_RANGE = r"(?!\s*[-–‑]\s*\d)(?!\d)"
 _QUALIFIER = r"(?:(?:early|late|later|mid-?|the\s+end\s+of|the\s+beginning\s+of)\s*)"
 _REL = r"(?:this|last|next|the\s+previous|the\s+following|the\s+same)"
 
+_DATE_ALTERNATIVES = "|".join(
+    (
+        # "September 21, 1973", "Sept. 21 2021"
+        rf"(?P<md>{_MONTH})\s+(?P<mdd>\d{{1,2}}){_ORD},?\s+(?P<mdy>{_YEAR}){_NOT_RANGE}",
+        # "21 September 1973"
+        rf"(?P<dmd>\d{{1,2}}){_ORD}\s+(?P<dm>{_MONTH}),?\s+(?P<dmy>{_YEAR}){_NOT_RANGE}",
+        # "December last year", "June this year", "early next year", "last year"
+        rf"(?P<rq>{_QUALIFIER})?(?:(?P<rm>{_MONTH})\s+(?:of\s+)?)?(?P<rr>{_REL})\s+year\b",
+        # "this April", "last December"
+        rf"(?P<rr2>this|last|next)\s+(?P<rm2>{_MONTH})(?![\w-])",
+        # "April 2018", "October, 2011"
+        rf"(?P<m>{_MONTH}),?\s+(?P<my>{_YEAR}){_NOT_RANGE}",
+        # "April 4" (year from the reference date)
+        rf"(?P<mo>{_MONTH})\s+(?P<mod>\d{{1,2}}){_ORD}(?![\d,]*\s*\d{{4}})(?![\w:])",
+        # "in 2014", "since 1973", "in early 2020"
+        rf"(?<![\w-])(?:in|since|from|during|until|of|by)\s+{_QUALIFIER}?(?P<y>{_YEAR}){_NOT_RANGE}(?![\w%])",
+    )
+)
+# What every alternative begins with: a digit, a month, a qualifier, a relative word, or a
+# preposition before a year. As a look-ahead it lets the engine give up on most words at once
+# instead of trying each alternative (three times faster; tests/index/test_entity_scanning.py
+# compares with the pattern without it).
+_DATE_START = (
+    r"(?=[0-9]|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|early|late|mid|this|last|next"
+    r"|the\s+(?:end|beginning|previous|following|same)"
+    r"|(?:in|since|from|during|until|of|by)\s+(?:[12]|early|late|mid|the\s+(?:end|beginning)))"
+)
 # Every alternative starts a word: the leading lookarounds let the engine skip the other positions
 # quickly (four times faster on long texts, same matches).
-_DATE_RE = re.compile(
-    r"(?<!\w)(?=[A-Za-z0-9])(?:"
-    + "|".join(
-        (
-            # "September 21, 1973", "Sept. 21 2021"
-            rf"(?P<md>{_MONTH})\s+(?P<mdd>\d{{1,2}}){_ORD},?\s+(?P<mdy>{_YEAR}){_NOT_RANGE}",
-            # "21 September 1973"
-            rf"(?P<dmd>\d{{1,2}}){_ORD}\s+(?P<dm>{_MONTH}),?\s+(?P<dmy>{_YEAR}){_NOT_RANGE}",
-            # "December last year", "June this year", "early next year", "last year"
-            rf"(?P<rq>{_QUALIFIER})?(?:(?P<rm>{_MONTH})\s+(?:of\s+)?)?(?P<rr>{_REL})\s+year\b",
-            # "this April", "last December"
-            rf"(?P<rr2>this|last|next)\s+(?P<rm2>{_MONTH})(?![\w-])",
-            # "April 2018", "October, 2011"
-            rf"(?P<m>{_MONTH}),?\s+(?P<my>{_YEAR}){_NOT_RANGE}",
-            # "April 4" (year from the reference date)
-            rf"(?P<mo>{_MONTH})\s+(?P<mod>\d{{1,2}}){_ORD}(?![\d,]*\s*\d{{4}})(?![\w:])",
-            # "in 2014", "since 1973", "in early 2020"
-            rf"(?<![\w-])(?:in|since|from|during|until|of|by)\s+{_QUALIFIER}?(?P<y>{_YEAR}){_NOT_RANGE}(?![\w%])",
-        )
-    )
-    + ")"
-)
+_DATE_RE = re.compile(r"(?<!\w)(?=[A-Za-z0-9])" + _DATE_START + "(?:" + _DATE_ALTERNATIVES + ")")
 
 
 @dataclass(frozen=True)

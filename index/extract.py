@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from dateutil import parser as date_parser
 
-from index.gazetteer import Gazetteer, fold
+from index.gazetteer import Gazetteer, fold, lowered
 from index.models import Location, Participant
 
 # =========================================================================== sentences
@@ -64,16 +64,35 @@ _ABBREVIATIONS = {
 }
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9À-Ỹ])")
+_WORD_BEFORE_DOT = re.compile(r"([\w.]+)\.$")
+_INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")  # fullmatch: "U.S", "J"
+_TAIL = 48
+
+
+def _last_word(before: str) -> re.Match[str] | None:
+    """``_WORD_BEFORE_DOT.search(before)``, looked for in the last characters first: a search of
+    the whole text tries every position of the sentence, at every full stop.
+
+    The match is the run of word characters and dots that ends the text; in the tail it is the
+    same run unless it fills the whole tail (then it may begin further back: the whole text is
+    searched). No match in the tail, no match at all."""
+    if len(before) <= _TAIL:
+        return _WORD_BEFORE_DOT.search(before)
+    m = _WORD_BEFORE_DOT.search(before, len(before) - _TAIL)
+    if m is None or m.start() > len(before) - _TAIL:
+        return m
+    return _WORD_BEFORE_DOT.search(before)
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences, without splitting after titles, initials or abbreviations such as "U.S."."""
     sentences: list[str] = []
     start = 0
-    for m in re.finditer(r"[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9À-Ỹ])", text):
+    for m in _SENTENCE_BREAK.finditer(text):
         before = text[start : m.start() + 1]
-        word = re.search(r"([\w.]+)\.$", before)
-        if word and (
-            word.group(1).lower() in _ABBREVIATIONS or re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", word.group(1))
-        ):
+        word = _last_word(before)
+        if word and (word.group(1).lower() in _ABBREVIATIONS or _INITIALS.fullmatch(word.group(1))):
             continue
         sentences.append(text[start : m.end()].strip())
         start = m.end()
@@ -243,8 +262,56 @@ def find_date(text: str, pub: dt.date | None) -> tuple[dt.date, dt.date | None] 
 
 
 # =========================================================================== format & duration
-_VIDEO = re.compile(
-    r"\b(video[\s-]?(?:call|conference|teleconference|link|meeting|summit|talks?)|videoconference|"
+class _AtWordStart:
+    """A pattern ``\\b(?:body)`` whose every match begins with a word character, with a faster
+    ``search``: the same match, or one that takes the non-word character before it too (its groups
+    are the same).
+
+    The ``\\b`` in front has the engine try every position of the text; ``[^\\w](?:body)`` starts
+    with a character class, so the engine skips to the next non-word character (the start of the
+    text is tried on its own). Several times faster on a paragraph.
+
+    ``found`` (whether there is a match) is faster still for an IGNORECASE body without upper-case
+    letters (or given ``lowered_body``, its case-sensitive form for lowered texts): it is looked
+    for case-sensitively in the lowered text (see ``gazetteer.lowered``), where the engine turns
+    down most words at their first letter."""
+
+    def __init__(self, body: str, flags: int = 0, lowered_body: str | None = None):
+        if flags & ~re.IGNORECASE:
+            raise ValueError("only IGNORECASE is supported")
+        self.pattern = re.compile(rf"\b(?:{body})", flags)  # the plain form
+        self._first = re.compile(rf"(?:{body})", flags)
+        # The flags apply to the body only: the class before it is the same with or without them.
+        scoped = "i" if flags & re.IGNORECASE else ""
+        self._after = re.compile(rf"[^\w](?{scoped}:{body})")
+        if lowered_body is None and flags & re.IGNORECASE and _lower_case_only(body):
+            lowered_body = body
+        self._low_first = self._low_after = None
+        if lowered_body is not None:
+            self._low_first = re.compile(rf"(?:{lowered_body})")
+            self._low_after = re.compile(rf"[^\w](?:{lowered_body})")
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._first.match(text) or self._after.search(text)
+
+    def found(self, text: str) -> bool:
+        """``search(text) is not None``."""
+        if self._low_first is not None and self._low_after is not None:
+            low = lowered(text)
+            if low is not None:
+                return self._low_first.match(low) is not None or self._low_after.search(low) is not None
+        return self.search(text) is not None
+
+
+def _lower_case_only(body: str) -> bool:
+    """No upper-case letter in the pattern (group names aside: "(?P<name>") and no cased letter
+    other than ASCII ones: it finds in a lowered text what it finds ignoring case."""
+    source = body.replace("(?P<", "").replace("(?P=", "")
+    return not any(c.isupper() or (not c.isascii() and c.lower() != c.upper()) for c in source)
+
+
+_VIDEO = _AtWordStart(
+    r"(video[\s-]?(?:call|conference|teleconference|link|meeting|summit|talks?)|videoconference|"
     r"teleconference|virtual(?:ly)?\s+(?:(?:bilateral|trilateral|leaders['’]?|ministerial|high-level)\s+)?"
     r"(?:meetings?|summit|call|talks?|conference|session|roundtable|discussion|convening|dialogue|event|forum)|"
     r"met virtually|"
@@ -252,16 +319,16 @@ _VIDEO = re.compile(
     r"virtually\s+(?:met|meets?|joined by|hosted|convened)|online (?:meeting|talks?|summit|conference)|via video)\b",
     re.IGNORECASE,
 )
-_PHONE = re.compile(
-    r"\b((?:tele)?phone(?:d| call| conversation| talks?| conference)?|by phone|over the phone|"
+_PHONE = _AtWordStart(
+    r"((?:tele)?phone(?:d| call| conversation| talks?| conference)?|by phone|over the phone|"
     r"spoke|speaks|spoken|calls? with|(?:a|an|the|introductory|trilateral|telephone|phone) call\b|called)\b",
     re.IGNORECASE,
 )
 _NOT_PHONE = re.compile(
     r"\b(courtesy call|port calls?|call(?:s|ed)? (?:on|for|upon)\b|spoke (?:at|to the|about)\b)", re.I
 )
-_IN_PERSON = re.compile(
-    r"\b(met|meets?|meetings?|visit(?:s|ed|ing)?|talks|working (?:lunch|dinner|breakfast)|luncheon|"
+_IN_PERSON = _AtWordStart(
+    r"(met|meets?|meetings?|visit(?:s|ed|ing)?|talks|working (?:lunch|dinner|breakfast)|luncheon|"
     r"dinner|hosted|welcomed|received|courtesy call|trilateral|bilateral|summit|travel(?:s|ed|led|ling|ing)?|trip)\b",
     re.IGNORECASE,
 )
@@ -269,15 +336,15 @@ _IN_PERSON = re.compile(
 
 def detect_format(title: str, lead: str) -> str | None:
     """video / telephone / in_person from the title first, then the lead sentences."""
-    if _VIDEO.search(title) or _VIDEO.search(lead):  # video wins wherever it is mentioned
+    if _VIDEO.found(title) or _VIDEO.found(lead):  # video wins wherever it is mentioned
         return "video"
     for text in (title, lead):
         if not text:
             continue
         cleaned = _NOT_PHONE.sub(" ", text)
-        if _PHONE.search(cleaned):
+        if _PHONE.found(cleaned):
             return "telephone"
-        if _IN_PERSON.search(text):
+        if _IN_PERSON.found(text):
             return "in_person"
     return None
 
@@ -307,15 +374,15 @@ _NUMBER_WORDS = {
     "ninety": 90,
 }
 _NUM = r"(?:\d{1,3}(?:\.\d)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty(?:-five)?|fifty|sixty|ninety)"
-_DURATION = re.compile(
-    r"\b(?:for|lasting|lasted|lasts|last|some|approximately|about|around|nearly|over|more than|roughly|almost)\s+"
+_DURATION = _AtWordStart(
+    r"(?:for|lasting|lasted|lasts|last|some|approximately|about|around|nearly|over|more than|roughly|almost)\s+"
     r"(?:(?:approximately|about|around|nearly|over|more than|roughly|some|just over|almost|an? additional)\s+)?"
     rf"(?:(?P<h>{_NUM})(?P<half>\s+and\s+a\s+half)?\s*(?:hours?|hrs?\.?)(?P<half2>\s+and\s+a\s+half)?"
     rf"(?:,?\s*(?:and\s+)?(?P<hm>{_NUM})\s*(?:minutes?|mins?\.?))?|(?P<m>{_NUM})\s*(?:minutes?|mins?\.?))\b",
     re.IGNORECASE,
 )
-_DURATION_ADJ = re.compile(
-    rf"\b(?P<n>{_NUM})[\s-](?P<unit>hour|minute)[\s-]long\b|\b(?P<n2>\d{{1,3}})-(?P<unit2>hour|minute)\b",
+_DURATION_ADJ = _AtWordStart(
+    rf"(?P<n>{_NUM})[\s-](?P<unit>hour|minute)[\s-]long\b|(?P<n2>\d{{1,3}})-(?P<unit2>hour|minute)\b",
     re.I,
 )
 
@@ -878,17 +945,22 @@ def canonical_name(name: str) -> str:
 
 
 # =========================================================================== participants
-_MEETING_VERB = re.compile(
-    r"\b(met|meets|meet with|meeting with|spoke|speaks|talked|talks with|held|holds|hosted|hosts|"
+_MEETING_VERB_BODY = (
+    r"(met|meets|meet with|meeting with|spoke|speaks|talked|talks with|held|holds|hosted|hosts|"
     r"welcomed|welcomes|received|receives|called|calls on|paid|pays|convened|joined|had an?|"
     r"participated|led (?:a|an|the|his|her) (?:[\w.\-]+ )?delegation|gathered|visited|visits|traveled|travelled|call with|conversation with|"
     r"in a meeting|during (?:a|the|their|his|her) (?:meeting|call|talks)|"
     r"in (?:a|an|the|their) (?:[\w-]+ ){0,3}(?:call|meeting|video ?conference|teleconference)|"
-    r"(?:was|were) in (?=[A-Z])|attending (?:the )?(?:talks|meeting|call)|accompanied by|joined by)\b",
-    re.IGNORECASE,
+    r"(?:was|were) in (?=[A-Z])|attending (?:the )?(?:talks|meeting|call)|accompanied by|joined by)\b"
 )
-_STRONG_MEETING = re.compile(
-    r"\b(held talks|held a (?:\w+ )?(?:meeting|talk|call|summit)|met with|met|meeting with|spoke with|talks with|"
+_MEETING_VERB = _AtWordStart(
+    _MEETING_VERB_BODY,
+    re.IGNORECASE,
+    # [A-Z] ignoring case is a letter: [a-z] in the lowered text
+    lowered_body=_MEETING_VERB_BODY.replace("(?=[A-Z])", "(?=[a-z])"),
+)
+_STRONG_MEETING = _AtWordStart(
+    r"(held talks|held a (?:\w+ )?(?:meeting|talk|call|summit)|met with|met|meeting with|spoke with|talks with|"
     r"joined by|joining (?:\w+ ){1,4}(?:on|in|at|for) the (?:call|meeting|talks|discussion|conversation)|"
     r"attending (?:the )?(?:talks|meeting|call)|(?:also )?(?:attended|participated in) (?:the|this) "
     r"(?:talks|meeting|call)|accompanied by|(?:was|were) (?:led|convened|co-chaired|chaired) by)\b",
@@ -908,7 +980,7 @@ def meeting_sentences(paragraphs: list[str], max_paragraphs: int = 4) -> list[tu
             continue
         for sentence in split_sentences(paragraph):
             verb = _STRONG_MEETING if out and p_index > 0 else _MEETING_VERB
-            if verb.search(sentence):
+            if verb.found(sentence):
                 out.append((p_index, sentence))
     return out
 
@@ -1240,7 +1312,7 @@ def location_texts(title: str, sentences: list[str], paragraphs: list[str] = ())
     elsewhere in the opening paragraph ("the coup in Burma", "Russia's war") are not locations."""
     texts = []
     for index, sentence in enumerate(sentences[:3]):
-        if index == 0 or _STRONG_MEETING.search(sentence):
+        if index == 0 or _STRONG_MEETING.found(sentence):
             texts.append(_location_clause(sentence))
     for paragraph in paragraphs[:1]:
         for sentence in split_sentences(paragraph):

@@ -34,6 +34,28 @@ def fold(text: str) -> str:
     return " ".join(text.replace("`", "'").lower().split())
 
 
+# The characters that IGNORECASE matches with an ASCII letter other than their lower case: the
+# dotless i and the long s (checked for every character by tests/index/test_entity_scanning.py).
+CASE_EXCEPTIONS = ("\u0131", "\u017f")
+
+
+def lowered(text: str) -> str | None:
+    """``text.lower()`` when a case-sensitive scan of it for lower-case ASCII patterns finds just
+    what the IGNORECASE scan of ``text`` finds, at the same offsets; else None.
+
+    That holds when lowering keeps the length (no character becomes two, as "İ" does) and the text
+    has none of ``CASE_EXCEPTIONS``: then every other character matches an ASCII character (or
+    \\w, white space, the quote and dash classes) ignoring case exactly when its lower case matches
+    it."""
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    for ch in CASE_EXCEPTIONS:
+        if ch in text:
+            return None
+    return low
+
+
 @lru_cache(maxsize=65536)
 def _fold_unicode(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)

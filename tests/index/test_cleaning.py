@@ -87,3 +87,37 @@ def test_hard_wrapped_block_is_joined() -> None:
 def test_empty_input() -> None:
     c = clean_readout("")
     assert c.text == "" and c.warnings
+
+
+def _one_by_one(line: str, gz) -> bool:
+    from index.cleaning import _pats
+
+    stripped = line.strip(" \t|>»›·-–—:").strip()
+    return not stripped or any(p.match(stripped) for p in _pats(gz)["navigation"])
+
+
+def test_joined_navigation_patterns_answer_as_the_patterns_one_by_one(corpus_dir) -> None:
+    from index.cleaning import _navigation, is_navigation
+    from index.gazetteer import default_gazetteer
+
+    gz = default_gazetteer()
+    assert _navigation(gz) is not None
+    lines = ["", " | ", "Back to Japan-Viet Nam Relations", "Share this page:", "Tweet | Email", "© 2023"]
+    lines += ["(Photo) The leaders", "Photo: VNA", "Top of page", "homeland security", "Home > News"]
+    for path in sorted(corpus_dir.rglob("*.txt"))[:60]:
+        lines.extend(path.read_text(encoding="utf-8", errors="replace").splitlines())
+    for line in lines:
+        assert is_navigation(line, gz) == _one_by_one(line, gz), line
+
+
+def test_line_patterns_with_group_references_are_tried_one_by_one() -> None:
+    from index.cleaning import _navigation, _whole_line_any_of, is_navigation
+    from index.gazetteer import Gazetteer
+
+    assert _whole_line_any_of([r"(\w+) \1", "menu"]) is None  # \1 would point elsewhere
+    assert _whole_line_any_of(["(?i)menu", "top"]) is None  # global flags must come first
+    gz = Gazetteer(cleaning={"navigation": ["top", r"(\w+) \1"]})
+    assert _navigation(gz) is None
+    assert is_navigation("again again", gz)
+    assert is_navigation("Top", gz)
+    assert not is_navigation("again and again", gz)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index import extract as ex
@@ -574,3 +575,97 @@ def test_dates_months_after_publication_are_not_the_meeting_date():
     assert find_date(term, pub) is None  # no meeting date in the text: the caller uses publication
     preview = "The President will meet virtually on July 25, 2023 with the Prime Minister of Japan."
     assert find_date(preview, pub) == (dt.date(2023, 7, 25), None)  # an announced meeting stays
+
+
+def _same_search(rx, text: str) -> None:
+    fast, plain = rx.search(text), rx.pattern.search(text)
+    assert (fast is None) == (plain is None), text
+    assert rx.found(text) == (plain is not None), text
+    if plain is not None:
+        assert fast.end() == plain.end() and fast.groupdict() == plain.groupdict(), text
+        assert fast.groups() == plain.groups(), text
+        # the same match, or one that begins with the non-word character before it
+        assert fast.start() == plain.start() or (
+            fast.start() == plain.start() - 1 and not re.match(r"\w", text[fast.start()])
+        ), text
+
+
+_WORD_START_PATTERNS = ("_VIDEO", "_PHONE", "_IN_PERSON", "_DURATION", "_DURATION_ADJ", "_MEETING_VERB")
+
+
+def test_word_start_lowered_forms() -> None:
+    # every pattern but _DURATION's (searched for its groups) is looked for in lowered texts
+    for name in ("_VIDEO", "_PHONE", "_IN_PERSON", "_MEETING_VERB", "_STRONG_MEETING", "_DURATION_ADJ"):
+        rx = getattr(ex, name)
+        assert rx._low_first is not None, name
+        assert not any(c.isupper() for c in rx._low_first.pattern.replace("(?P<", "")), name
+    assert not ex._lower_case_only("(?=[A-Z])x")
+    assert not ex._lower_case_only("é")
+    assert ex._lower_case_only("’s")
+
+
+def test_word_start_searches_find_the_plain_match(corpus_dir) -> None:
+    texts = [
+        "",
+        "met",
+        "Met with",
+        "x met",
+        "_met",
+        "a video call",
+        "for 2 hours",
+        "90-minute",
+        "1-hour-long",
+    ]
+    texts += [
+        "lasted two hours and a half",
+        "(met)",
+        "méet",
+        "İmet",
+        "ımet",
+        "were in Tokyo",
+        "WERE IN tokyo",
+    ]
+    texts += ["were in ıstanbul", "were in İstanbul", "were in Kelvin", "were in 2023", "were in éire"]
+    texts += ["were in É", "were in ſ", "SPOKE", "Spoke", "ſpoke", "ſ spoke", "VIDEO CALL", "Via Video"]
+    for path in sorted(corpus_dir.rglob("*.txt"))[:80]:
+        for paragraph in path.read_text(encoding="utf-8", errors="replace").split("\n\n")[:6]:
+            texts.append(paragraph)
+            texts.extend(ex.split_sentences(paragraph))
+    for name in (*_WORD_START_PATTERNS, "_STRONG_MEETING"):
+        rx = getattr(ex, name)
+        for text in texts:
+            _same_search(rx, text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(
+            ["met", "held talks", "for", "two", "2", "hours", "minutes", "hour", "-", "long", "video"]
+        )
+        | st.sampled_from(
+            ["call", "spoke", "over", "about", "a", "half", "and", "x", "İ", "ı", "_", "’", "virtually"]
+        )
+        | st.sampled_from(["were in", "WERE", "In", "Tokyo", "tokyo", "ıx", "ſ", "K", "É", "a"])
+        | st.sampled_from([" ", " ", "\n", ",", "."]),
+        max_size=25,
+    ).map("".join)
+)
+def test_word_start_searches_property(text: str) -> None:
+    for name in (*_WORD_START_PATTERNS, "_STRONG_MEETING"):
+        _same_search(getattr(ex, name), text)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(["U.S.", "a" * 30, "Mr.", "x", ".", " ", "J.", "é", "_", "\n", "!", "?", "Dr", "1"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_last_word_is_the_whole_text_search(before: str) -> None:
+    plain = ex._WORD_BEFORE_DOT.search(before)
+    found = ex._last_word(before)
+    assert (found is None) == (plain is None)
+    if plain is not None:
+        assert found.span() == plain.span() and found.group(1) == plain.group(1)
