@@ -15,6 +15,11 @@ Whoosh's share of indexing. Here:
   postings of full-text fields straight from the analyzer's word positions.
 - ``_write_postings`` fills the codec's posting blocks a block at a time, with each field's
   lengths read once, instead of one call per posting.
+
+A schema with spelling words or term vectors, or another codec than Whoosh 3's, takes Whoosh's
+own pool and paths (our schema has none of them). One more difference, outside our formats: a
+format that gave many postings the same bytes object would pickle differently in Whoosh's pool
+(pickle writes a repeated object once per block); our pool copies every value.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from collections.abc import Iterator
 from itertools import accumulate, groupby
 from operator import itemgetter
 
-from whoosh.codec.whoosh3 import W3PostingsWriter
+from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
@@ -35,8 +40,10 @@ from .analysis import FastPositions
 from .engine import length_bytes
 
 # What one more term and one more posting cost in memory, roughly (the pool's memory limit).
-_TERM_BYTES = 400
+_TERM_BYTES = 560
 _POSTING_BYTES = 16
+# At most this many temporary files are merged at once (open files are limited: 256 on macOS).
+MERGE_RUNS = 64
 
 # One term's postings: field name, term bytes, document numbers, weights, and the lengths of the
 # values, whose bytes are joined in one string.
@@ -46,13 +53,41 @@ Term = tuple[str, bytes, array, array, bytes, array]
 class SegmentWriter(_WhooshSegmentWriter):
     def __init__(self, ix, *args, limitmb: int = 128, **kwargs):
         super().__init__(ix, *args, limitmb=limitmb, **kwargs)
-        self.pool = TermPool(self._tempstorage, limitmb)
-        # Spelling words and term vectors are left to Whoosh's add_document (our schema has none).
-        self._plain_schema = not any(f.separate_spelling() or f.vector for _, f in self.schema.items())
+        self._limitmb = limitmb
+        self._whooshs_pool = self.pool
+        self._choose_pool()
+
+    def _choose_pool(self) -> None:
+        """Our pool and paths for a schema of plain fields and Whoosh 3's codec (the index's);
+        Whoosh's own for spelling words or term vectors (Whoosh adds spelling postings all with
+        document 0 and orders them by value) or another codec."""
+        fields = [f for _, f in self.schema.items()] + [f for _, f in self.schema._dyn_fields.values()]
+        self._ours = isinstance(self.fieldwriter, W3FieldWriter) and not any(
+            f.separate_spelling() or f.vector for f in fields
+        )
+        self.pool = TermPool(self._tempstorage, self._limitmb) if self._ours else self._whooshs_pool
+
+    def add_field(self, fieldname, fieldspec, **kwargs):
+        super().add_field(fieldname, fieldspec, **kwargs)  # only before the first document
+        self._choose_pool()
+
+    def per_document_reader(self):
+        return _LengthsReadOnce(super().per_document_reader())
+
+    def _flush_segment(self):
+        if not self._ours:
+            return super()._flush_segment()
+        # as Whoosh's, with the postings written a term at a time
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        _write_postings(self.fieldwriter, self.schema, lengths, self.pool.terms())
+        self.fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
 
     def add_document(self, **fields):
         """Whoosh's ``add_document``: the same postings, stored values, lengths and columns."""
-        if not self._plain_schema:
+        if not self._ours:
             return super().add_document(**fields)
         self._check_state()
         perdocwriter = self.perdocwriter
@@ -96,18 +131,6 @@ class SegmentWriter(_WhooshSegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
-
-    def per_document_reader(self):
-        return _LengthsReadOnce(super().per_document_reader())
-
-    def _flush_segment(self):
-        # as Whoosh's, with the postings written a term at a time
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        _write_postings(self.fieldwriter, self.schema, lengths, self.pool.terms())
-        self.fieldwriter.close()
-        if lengths is not None:
-            lengths.close()
 
 
 class TermPool:
@@ -183,9 +206,7 @@ class TermPool:
         if not self._terms:
             return
         name = f"{random_name()}.run"
-        with self._tempstore.create_file(name) as f:
-            for term in self._in_memory():
-                marshal.dump(tuple(x.tobytes() if isinstance(x, array) else x for x in term), f)
+        self._write_run(name, self._in_memory())
         self.runs.append(name)
         self._terms = {}
         self._size = 0
@@ -195,10 +216,20 @@ class TermPool:
         if not self.runs:
             yield from self._in_memory()
             return
+        while len(self.runs) >= MERGE_RUNS:  # too many to open at once: merge them in rounds
+            merged = []
+            for start in range(0, len(self.runs), MERGE_RUNS):
+                group = self.runs[start : start + MERGE_RUNS]
+                name = f"{random_name()}.run"
+                self._write_run(name, self._merged(group, ()))
+                merged.append(name)
+            self.runs = merged
+        yield from self._merged(self.runs, self._in_memory())
+
+    def _merged(self, runs: list[str], memory: Iterator[Term]) -> Iterator[Term]:
+        """The terms of ``runs`` (oldest first) and then of ``memory``, each term's parts joined."""
         # heapq.merge is stable: a term's parts come oldest first, so in document order
-        parts = heapq.merge(
-            *(self._read_run(name) for name in self.runs), self._in_memory(), key=itemgetter(0, 1)
-        )
+        parts = heapq.merge(*(self._read_run(name) for name in runs), memory, key=itemgetter(0, 1))
         for (fieldname, tbytes), group in groupby(parts, key=itemgetter(0, 1)):
             first, *rest = group
             if not rest:
@@ -222,6 +253,11 @@ class TermPool:
             if self._tempstore.file_exists(name):
                 self._tempstore.delete_file(name)
         self.runs = []
+
+    def _write_run(self, name: str, terms: Iterator[Term]) -> None:
+        with self._tempstore.create_file(name) as f:
+            for term in terms:
+                marshal.dump(tuple(x.tobytes() if isinstance(x, array) else x for x in term), f)
 
     def _in_memory(self) -> Iterator[Term]:
         terms = self._terms
@@ -252,8 +288,8 @@ def _split(values: bytes, sizes: array) -> list[bytes]:
     return [values[end - size : end] for end, size in zip(ends, sizes, strict=True)]
 
 
-def _write_postings(fieldwriter, schema, lengths, terms: Iterator[Term]) -> None:
-    """Write ``terms`` with ``fieldwriter`` as Whoosh's ``FieldWriter.add_postings`` writes the
+def _write_postings(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterator[Term]) -> None:
+    """Write ``terms`` with ``fieldwriter`` (Whoosh 3's) as Whoosh's ``FieldWriter.add_postings`` writes the
     same postings one by one: the same calls, blocks and bytes."""
     lastfield = None
     field_lengths = None
@@ -266,14 +302,7 @@ def _write_postings(fieldwriter, schema, lengths, terms: Iterator[Term]) -> None
             field_lengths = lengths.field_lengths(fieldname) if lengths is not None else None
         fieldwriter.start_term(tbytes)
         doc_lengths = _lengths_of(docs, fieldname, field_lengths, lengths)
-        postwriter = fieldwriter._postwriter
-        if isinstance(postwriter, W3PostingsWriter):
-            _fill_blocks(postwriter, docs, weights, _split(values, sizes), doc_lengths)
-        else:  # another codec: its own per-posting path
-            for docnum, weight, value, length in zip(
-                docs, weights, _split(values, sizes), doc_lengths, strict=True
-            ):
-                fieldwriter.add(docnum, weight, value, length)
+        _fill_blocks(fieldwriter._postwriter, docs, weights, _split(values, sizes), doc_lengths)
         fieldwriter.finish_term()
     if lastfield is not None:
         fieldwriter.finish_field()
@@ -288,9 +317,7 @@ def _lengths_of(docs: array, fieldname: str, field_lengths, lengths) -> list:
     return [lengths.doc_field_length(d, fieldname, 0) for d in docs]
 
 
-def _fill_blocks(
-    postwriter: W3PostingsWriter, docs: array, weights: array, values: list, doc_lengths: list
-) -> None:
+def _fill_blocks(postwriter, docs: array, weights: array, values: list, doc_lengths: list) -> None:
     """Put one term's postings into ``postwriter``'s blocks as its ``add_posting`` does one at a
     time: a block is written when full and the next posting comes; the last is left for
     ``finish_postings``."""

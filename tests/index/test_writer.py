@@ -64,16 +64,10 @@ def readouts(tmp_path, corpus_dir, sample_dir) -> tuple[Path, Path]:
     return first, second
 
 
-@pytest.mark.parametrize(
-    ("limit_mb", "blocks"),
-    [(index.archive.WRITER_LIMIT_MB, True), (0.05, True), (index.archive.WRITER_LIMIT_MB, False)],
-    ids=["in-memory", "spilled", "posting-by-posting"],
-)
-def test_the_index_files_are_those_whooshs_writer_makes(tmp_path, readouts, monkeypatch, limit_mb, blocks):
+@pytest.mark.parametrize("limit_mb", [index.archive.WRITER_LIMIT_MB, 0.05], ids=["in-memory", "spilled"])
+def test_the_index_files_are_those_whooshs_writer_makes(tmp_path, readouts, monkeypatch, limit_mb):
     first, second = readouts
     monkeypatch.setattr(index.archive, "WRITER_LIMIT_MB", limit_mb)
-    if not blocks:  # as for a codec whose postings writer is not Whoosh 3's: one add() per posting
-        monkeypatch.setattr(index.writer, "W3PostingsWriter", type("OtherPostingsWriter", (), {}))
     spills = []
     real_save = TermPool.save
     monkeypatch.setattr(TermPool, "save", lambda self: spills.append(1) or real_save(self))
@@ -99,9 +93,13 @@ def _postings(seed: int, count: int) -> list[tuple]:
     return items
 
 
-@pytest.mark.parametrize("limit_mb", [64, 0.01])
+@pytest.mark.parametrize(("limit_mb", "merge_runs"), [(64, 64), (0.01, 64), (0.01, 3)])
 @pytest.mark.parametrize("storage", ["ram", "files"])
-def test_the_term_pool_gives_back_whooshs_sorted_postings(tmp_path, limit_mb, storage):
+def test_the_term_pool_gives_back_whooshs_sorted_postings(
+    tmp_path, limit_mb, merge_runs, storage, monkeypatch
+):
+    """Also with more temporary files than are merged at once (merged in rounds)."""
+    monkeypatch.setattr(index.writer, "MERGE_RUNS", merge_runs)
     items = _postings(seed=7, count=400)
     ours = TermPool(RamStorage() if storage == "ram" else FileStorage(str(tmp_path)), limit_mb)
     theirs = PostingPool(FileStorage(str(tmp_path)), None, limitmb=limit_mb)
@@ -116,48 +114,99 @@ def test_the_term_pool_gives_back_whooshs_sorted_postings(tmp_path, limit_mb, st
     assert ours.runs == [] and not [name for name in ours._tempstore.list() if name.endswith(".run")]
 
 
-def _segment_files(folder: Path, writer_class, schema, documents) -> dict[str, str]:
+def _segment_files(
+    folder: Path, writer_class, schema, documents, setup=None, **options
+) -> tuple[dict[str, str], bool]:
+    """The files of one segment written by ``writer_class`` (and whether ours took its own path)."""
     from whoosh import index as whoosh_index
 
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), schema)
-    writer = writer_class(ix, compound=False)
+    writer = writer_class(ix, compound=False, **options)
+    if setup is not None:
+        setup(writer)
     for document in documents:
-        writer.add_document(**document)
+        writer.add_document(**{name: value for name, value in document.items() if name in writer.schema})
+    ours = getattr(writer, "_ours", False)
     writer.commit()
     segment = ix._segments()[0].segment_id()
-    return {
+    files = {
         p.name.replace(segment, "segment"): hashlib.sha1(p.read_bytes()).hexdigest()
         for p in folder.iterdir()
         if not p.name.endswith(".toc") and "WRITELOCK" not in p.name
     }
+    return files, ours
 
 
-def test_any_whoosh_schema_is_written_as_whoosh_writes_it(tmp_path, corpus_dir):
-    """Fields with stock Whoosh formats, term vectors and spelling words (which our schema does
-    not use) take Whoosh's own path through the pool: the same files."""
+def _schemas():
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.codec.plaintext import PlainTextCodec
     from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-    schema = Schema(
-        id=ID(stored=True, unique=True),
-        body=TEXT(vector=True, spelling=True),
-        tags=KEYWORD(commas=True),
-        size=NUMERIC(sortable=True),
-        note=STORED(),
-    )
+    def plain():
+        return Schema(
+            id=ID(stored=True, unique=True),
+            body=TEXT(),
+            tags=KEYWORD(commas=True),
+            size=NUMERIC(sortable=True),
+            note=STORED(),
+        )
+
+    def spelling_and_vectors():
+        schema = plain()
+        schema.add("words", TEXT(analyzer=StemmingAnalyzer(), spelling=True))  # spelling words apart
+        schema.add("vec", TEXT(vector=True))
+        return schema
+
+    def glob_vectors():
+        schema = plain()
+        schema.add("*_v", TEXT(vector=True), glob=True)
+        return schema
+
+    return {
+        # (schema, their path expected, writer setup, writer options)
+        "plain fields": (plain, True, None, {}),
+        "spelling and vectors": (spelling_and_vectors, False, None, {}),
+        "glob vector fields": (glob_vectors, False, None, {}),
+        "vector field added before the first document": (
+            plain,
+            False,
+            lambda w: w.add_field("late_v", TEXT(vector=True)),
+            {},
+        ),
+        "another codec": (plain, False, None, {"codec": PlainTextCodec()}),
+    }
+
+
+@pytest.mark.parametrize("case", list(_schemas()))
+def test_any_whoosh_schema_is_written_as_whoosh_writes_it(tmp_path, corpus_dir, case):
+    """Fields of stock Whoosh formats take our path; spelling words, term vectors (glob fields
+    and fields added late too) and other codecs take Whoosh's: the same files either way. Some
+    terms have hundreds of postings (several blocks)."""
+    make_schema, ours_expected, setup, options = _schemas()[case]
+    texts = [path.read_text(encoding="utf-8") for path in sorted(corpus_dir.glob("*.txt"))[:12]]
     documents = [
         {
-            "id": path.stem,
-            "body": path.read_text(encoding="utf-8"),
+            "id": f"d{n}",
+            "body": texts[n % len(texts)] if n < 24 else f"common words {n} common",
             "tags": "a,b" if n % 2 else "c",
             "size": n * 37,
-            "note": path.name,
+            "note": f"n{n}",
+            "words": "running dogs ran",
+            "vec": "hello world",
+            "x_v": "vector words",
+            "late_v": "late words",
         }
-        for n, path in enumerate(sorted(corpus_dir.glob("*.txt"))[:12])
+        for n in range(300)
     ]
-    ours = _segment_files(tmp_path / "ours", index.writer.SegmentWriter, schema, documents)
-    theirs = _segment_files(tmp_path / "theirs", WhooshSegmentWriter, schema, documents)
-    assert ours == theirs and "segment.vps" in ours and "segment.pst" in ours
+    ours, took_ours = _segment_files(
+        tmp_path / "ours", index.writer.SegmentWriter, make_schema(), documents, setup, **options
+    )
+    theirs, _ = _segment_files(
+        tmp_path / "theirs", WhooshSegmentWriter, make_schema(), documents, setup, **options
+    )
+    assert took_ours == ours_expected
+    assert ours == theirs and ours
 
 
 def _one_file_a_run(data_dir: Path, folder: Path, files: list[Path]) -> tuple[list[dict[str, str]], int]:
