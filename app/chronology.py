@@ -170,7 +170,7 @@ class _IdIndex:
         self._by_id = array("l", sorted(range(len(meetings)), key=lambda i: meetings[i].meeting_id))
 
     def get(self, meeting_id: str | None, default: int | None = None) -> int | None:
-        if meeting_id is None:
+        if not isinstance(meeting_id, str):
             return default
         by_id, meetings = self._by_id, self._meetings
         k = bisect.bisect_left(by_id, meeting_id, key=lambda i: meetings[i].meeting_id)
@@ -179,7 +179,7 @@ class _IdIndex:
         return default
 
     def __contains__(self, meeting_id: object) -> bool:
-        return isinstance(meeting_id, str) and self.get(meeting_id) is not None
+        return self.get(meeting_id) is not None
 
     def __getitem__(self, meeting_id: str) -> int:
         i = self.get(meeting_id)

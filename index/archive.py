@@ -12,6 +12,7 @@ import logging
 import shutil
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -90,8 +91,9 @@ class Archive:
         self._lock = threading.RLock()
         self._searcher = None
         self._engine: Engine | None = None
-        # the facet counts of every meeting, for the engine (index generation) they were made with
-        self._all_facets: tuple[Engine, dict] | None = None
+        # the facet counts of every meeting, with the engine (index generation) they were made
+        # with (weakly: an old generation's caches are not kept for them)
+        self._all_facets: tuple[weakref.ref, dict] | None = None
         self._queries = QueryBuilder(self.schema, self.gazetteer.canonical_country)
         paths.ensure()
         self._write_lock = _WriteLock(paths.root / "index.lock")
@@ -700,11 +702,11 @@ class Archive:
             )
         elif not every:
             counts = self._store.facet_counts(ids)
-        elif self._all_facets is not None and self._all_facets[0] is engine:
+        elif self._all_facets is not None and self._all_facets[0]() is engine:
             counts = self._all_facets[1]  # an empty search again: the same archive, the same counts
         else:
             counts = self._store.facet_counts(None)
-            self._all_facets = (engine, counts)
+            self._all_facets = (weakref.ref(engine), counts)
         counters: dict[str, list[FacetCount]] = {}
         for (name, value), count in sorted(counts.items(), key=lambda kc: (-kc[1], kc[0][1])):
             counters.setdefault(name, []).append(FacetCount(value, count))

@@ -258,7 +258,7 @@ def test_the_canvas_finds_a_meeting_by_id_among_many():
     for mid in ("m00000", "m01234", "m01999"):
         assert meetings[index[mid]].meeting_id == mid and mid in index
     assert index.get("m02000") is None and "m02000" not in index and None not in index
-    assert index.get(None, -1) == -1
+    assert index.get(None, -1) == -1 and index.get(5) is None and 5 not in index
     with pytest.raises(KeyError):
         index["nope"]
     assert "x" not in _IdIndex(())

@@ -169,6 +169,9 @@ def test_facet_counts_by_sqlite_equal_those_of_each_meetings_values(
     if not text:  # every meeting: counted without the list of ids, once per index generation
         assert corpus_archive._store.facet_counts(None) == expected
         assert corpus_archive._all_facets[1] == expected
+        assert corpus_archive._all_facets[0]() is corpus_archive._engine_for(
+            corpus_archive._current_searcher()
+        )
         assert corpus_archive.search("", limit=0, facets=True).facets == result.facets
     # most first, then by value
     for _name, counts in result.facets:
