@@ -756,11 +756,15 @@ def _short_references(text: str, tb: EntityTables, roster: _Roster, chosen: list
         return chosen
     extra = []
     resolved: dict[str, str | None] = {}  # each name once: the roster does not change here
+    # the pattern also matches other apostrophes, dashes and spaces than the key's
+    by_key = {_key(form): canonical for form, canonical in keys.items()}
     for m in rx.finditer(text):
         name = m.group(0)
         if name not in resolved:
-            resolved[name] = roster.resolve(name)
-        canonical = resolved[name] or keys[name]
+            resolved[name] = roster.resolve(name) or by_key.get(_key(name))
+        canonical = resolved[name]
+        if canonical is None:
+            continue
         extra.append(_Cand(m.start(), m.end(), P_SHORT_PERSON, "person", canonical))
     return _select(chosen + extra, keep_order=True) if extra else chosen
 

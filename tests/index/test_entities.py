@@ -484,3 +484,23 @@ def test_random_text_never_crashes_and_offsets_hold(text):
 def test_empty_and_non_string_input():
     assert extract_entities("") == ((), ())
     assert extract_entities(None) == ((), ())  # type: ignore[arg-type]
+
+
+def test_a_short_reference_written_with_another_apostrophe_finds_its_person():
+    """The pattern of family names matches ’ for ' (and other dashes and spaces); a name the
+    roster cannot resolve (two people share it) falls back to the first of them, as written in
+    the key's own spelling: it was looked up as written, a KeyError that lost the readout."""
+    from types import SimpleNamespace
+
+    from index.entities import _short_references
+
+    tables = entity_tables()
+    known = SimpleNamespace(primary="o'neill", canonical="Sean O'Neill")
+    roster = SimpleNamespace(local={"a": known}, resolve=lambda name: None)
+    text = "O’neill thanked the Secretary. O'neill also spoke. O’NEILL left."
+    found = _short_references(text, tables, roster, [])
+    assert [(text[c.start : c.end], c.canonical) for c in found] == [
+        ("O’neill", "Sean O'Neill"),
+        ("O'neill", "Sean O'Neill"),
+        ("O’NEILL", "Sean O'Neill"),
+    ]
