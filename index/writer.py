@@ -141,7 +141,11 @@ class TermPool:
         self._tempstore = tempstore
         self._limit = limitmb * 1024 * 1024
         self._size = 0
-        self._terms: dict[tuple[str, bytes], tuple[array, array, bytearray, array]] = {}
+        # Postings: (document numbers, weights, values joined, value sizes) of each term, by
+        # (field, term bytes) as Whoosh gives them, and of full-text fields by field and word (the
+        # analyzer's strings: their hashes are kept, no key or bytes made per posting).
+        self._terms: dict[tuple[str, bytes], _Postings] = {}
+        self._words: dict[str, dict[str, _Postings]] = {}
         self.runs: list[str] = []  # temporary files of sorted terms, oldest first
 
     def add(self, item) -> None:
@@ -177,25 +181,27 @@ class TermPool:
     ) -> int:
         """Add a full-text field's postings from its words' positions, as Whoosh's
         ``field.index()`` makes them with ``fmt`` (a ``FastPositions``); the number of words."""
-        terms = self._terms
+        terms = self._words.get(fieldname)
+        if terms is None:
+            terms = self._words[fieldname] = {}
         boost = fmt.field_boost
         encode = fmt.encode_positions
-        size = total = 0
+        size = _POSTING_BYTES * len(words)
+        total = 0
         for word, positions in words.items():
+            postings = terms.get(word)
+            if postings is None:
+                postings = terms[word] = (array("I"), array("d"), bytearray(), array("I"))
+                size += _TERM_BYTES + len(word)
             count = len(positions)
             total += count
             value = encode(positions)
-            tbytes = word.encode("utf-8")
-            postings = terms.get((fieldname, tbytes))
-            if postings is None:
-                postings = terms[fieldname, tbytes] = (array("I"), array("d"), bytearray(), array("I"))
-                size += _TERM_BYTES + len(tbytes)
             docs, weights, values, sizes = postings
             docs.append(docnum)
             weights.append(count * boost * fieldboost)
             values += value
             sizes.append(len(value))
-            size += _POSTING_BYTES + len(value)
+            size += len(value)
         self._size += size
         if self._size > self._limit:
             self.save()
@@ -203,12 +209,13 @@ class TermPool:
 
     def save(self) -> None:
         """Write the terms in memory, sorted, to a new temporary file."""
-        if not self._terms:
+        if not self._terms and not self._words:
             return
         name = f"{random_name()}.run"
         self._write_run(name, self._in_memory())
         self.runs.append(name)
         self._terms = {}
+        self._words = {}
         self._size = 0
 
     def terms(self) -> Iterator[Term]:
@@ -260,10 +267,20 @@ class TermPool:
                 marshal.dump(tuple(x.tobytes() if isinstance(x, array) else x for x in term), f)
 
     def _in_memory(self) -> Iterator[Term]:
-        terms = self._terms
-        for key in sorted(terms):
-            docs, weights, values, sizes = terms[key]
-            yield key[0], key[1], docs, weights, bytes(values), sizes
+        by_field: dict[str, dict[bytes, _Postings]] = {}
+        for (fieldname, tbytes), postings in self._terms.items():
+            by_field.setdefault(fieldname, {})[tbytes] = postings
+        for fieldname, words in self._words.items():
+            terms = by_field.setdefault(fieldname, {})
+            for word, postings in words.items():
+                tbytes = word.encode("utf-8")
+                other = terms.get(tbytes)
+                terms[tbytes] = postings if other is None else _joined(other, postings)
+        for fieldname in sorted(by_field):
+            terms = by_field[fieldname]
+            for tbytes in sorted(terms):
+                docs, weights, values, sizes = terms[tbytes]
+                yield fieldname, tbytes, docs, weights, bytes(values), sizes
 
     def _read_run(self, name: str) -> Iterator[Term]:
         with self._tempstore.open_file(name).raw_file() as f:
@@ -274,6 +291,27 @@ class TermPool:
                     break
                 yield fieldname, tbytes, _array("I", docs), _array("d", weights), values, _array("I", sizes)
         self._tempstore.delete_file(name)
+
+
+_Postings = tuple[array, array, bytearray, array]
+
+
+def _joined(a: _Postings, b: _Postings) -> _Postings:
+    """One term's postings from two lists of them (each in document order), in document order:
+    a term added both from words and as Whoosh's items (a value that is not text)."""
+    if a[0][-1] > b[0][0]:  # b first, or interleaved
+        a, b = b, a
+    values_a, values_b = _split(bytes(a[2]), a[3]), _split(bytes(b[2]), b[3])
+    rows = list(zip(a[0], a[1], values_a, strict=True)) + list(zip(b[0], b[1], values_b, strict=True))
+    if a[0][-1] > b[0][0]:  # interleaved
+        rows.sort(key=itemgetter(0))
+    values = [value for _, _, value in rows]
+    return (
+        array("I", (docnum for docnum, _, _ in rows)),
+        array("d", (weight for _, weight, _ in rows)),
+        bytearray(b"".join(values)),
+        array("I", map(len, values)),
+    )
 
 
 def _array(typecode: str, data: bytes) -> array:

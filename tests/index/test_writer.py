@@ -237,3 +237,31 @@ def test_merged_segments_are_written_as_whooshs_writer_writes_them(tmp_path, cor
     monkeypatch.setattr(index.writer, "SegmentWriter", WhooshSegmentWriter)
     theirs, _ = _one_file_a_run(tmp_path / "theirs", tmp_path / "files", files)
     assert ours == theirs
+
+
+@pytest.mark.parametrize("limit_mb", [64, 0.01])
+def test_words_and_whooshs_items_of_one_field_come_back_in_document_order(tmp_path, limit_mb):
+    """A full-text field's postings come as words with positions (text values) or as Whoosh's
+    items (other values), in any mix: each term's postings in document order, as Whoosh's pool."""
+    from index.analysis import FastPositions
+
+    fmt = FastPositions(field_boost=2.0)
+    rng = random.Random(3)
+    ours = TermPool(FileStorage(str(tmp_path)), limit_mb)
+    theirs = PostingPool(FileStorage(str(tmp_path)), None, limitmb=limit_mb)
+    for docnum in range(300):
+        words = {
+            w: sorted(rng.sample(range(50), rng.randint(1, 3)))
+            for w in rng.sample(["a", "b", "ç", "d", "e"], 3)
+        }
+        items = [
+            ("body", w.encode("utf-8"), docnum, len(p) * 2.0 * 1.5, fmt.encode(p)) for w, p in words.items()
+        ]
+        if docnum % 3:  # text: words and their positions
+            assert ours.add_words("body", docnum, words, fmt, 1.5) == sum(map(len, words.values()))
+        else:  # another value: Whoosh's items
+            for item in items:
+                ours.add(item)
+        for item in items:
+            theirs.add(item)
+    assert list(ours.iter_postings()) == list(theirs.iter_postings())
