@@ -304,22 +304,9 @@ def meeting_markers(archive: Archive, meeting_ids: Sequence[str]) -> tuple[list[
             value = dates[text] = dt.date.fromisoformat(text)
         return value
 
-    def names(raw: str | None) -> tuple[str, ...]:
-        if not raw:
-            return ()
-        found = tuple(dict.fromkeys(shared.setdefault(n, n) for n in json.loads(raw)))
-        return shared.setdefault(found, found)
-
-    def people(raw: str | None) -> tuple[str, ...]:
-        if not raw:
-            return ()
-        found = tuple(
-            dict.fromkeys(
-                shared.setdefault(name, name)
-                for p in json.loads(raw)
-                for name in (p.get("canonical") or p["name"],)
-            )
-        )
+    def names(found: Iterable[str]) -> tuple[str, ...]:
+        """Each name once, as a shared tuple of shared strings."""
+        found = tuple(dict.fromkeys(shared.setdefault(n, n) for n in found))
         return shared.setdefault(found, found)
 
     def text(value: str | None) -> str | None:
@@ -341,8 +328,10 @@ def meeting_markers(archive: Archive, meeting_ids: Sequence[str]) -> tuple[list[
                 date(end),
                 text(meeting_type),
                 text(format_),
-                names(countries),
-                people(participants),
+                names(json.loads(countries)) if countries else (),
+                names(p.get("canonical") or p["name"] for p in json.loads(participants))
+                if participants
+                else (),
             )
         )
     return markers, undated
