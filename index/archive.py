@@ -692,7 +692,7 @@ class Archive:
     ) -> tuple[tuple[str, tuple[FacetCount, ...]], ...]:
         """Facet counts of the meetings ``ids``, by SQLite (ids not in the store count nothing)."""
         # Every indexed meeting, with every one in the store: counted without a list of ids.
-        every = len(ids) == engine.reader.doc_count() and self._stored_ids(engine) is _EVERYTHING
+        every = len(ids) == engine.reader.doc_count() and self._store_complete(engine)
         if len(ids) <= FACETS_DIRECT and not every:
             counts = Counter(
                 (name, value)
@@ -716,9 +716,11 @@ class Archive:
         """The ids of the meetings in the store, or ``_EVERYTHING`` when the store holds as many
         as the index (then every indexed meeting has its record, unless another process's run
         that both removed and added files is between its index and store commits)."""
-        if self._store.count() == engine.reader.doc_count():
-            return _EVERYTHING
-        return self._store.ids()
+        return _EVERYTHING if self._store_complete(engine) else self._store.ids()
+
+    def _store_complete(self, engine: Engine) -> bool:
+        """The store holds as many meetings as the index (so every indexed one, see above)."""
+        return self._store.count() == engine.reader.doc_count()
 
     def _summaries(self, ids: Sequence[str]) -> dict[str, Summary]:
         """id -> (title, meeting date, type, format) of the meetings ``ids`` (for hit lists)."""
