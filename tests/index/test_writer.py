@@ -1,5 +1,7 @@
 """Our segment writer (posting pool by term, postings written a block at a time, lengths read
-once per field) must write the index files Whoosh's own writer writes, byte for byte."""
+once per field) must write the index files Whoosh's own writer writes, byte for byte, given the
+same encoding of posting blocks; and our compact blocks must read back, through Whoosh's own
+reader, as exactly the postings of Whoosh's stock blocks."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.writing import PostingPool
 from whoosh.writing import SegmentWriter as WhooshSegmentWriter
@@ -16,7 +19,20 @@ from whoosh.writing import SegmentWriter as WhooshSegmentWriter
 import index.archive
 import index.writer
 from index.archive import Archive
-from index.writer import TermPool
+from index.documents import entity_variants, whoosh_document
+from index.entities import EntityTables
+from index.gazetteer import Gazetteer
+from index.ingest import FoundFile
+from index.pipeline import prepare
+from index.schema import build_schema
+from index.writer import CompactPostingsWriter, TermPool
+
+
+def _whoosh_writes_compact_blocks(monkeypatch) -> None:
+    """Whoosh's own writer, with our encoding of a posting block (what the byte comparisons
+    compare: how postings are pooled, ordered and put into blocks)."""
+    monkeypatch.setattr(W3PostingsWriter, "_write_block", CompactPostingsWriter._write_block)
+    monkeypatch.setattr(W3PostingsWriter, "_mini_weights", CompactPostingsWriter._mini_weights)
 
 
 def _hashes(data_dir: Path, archive: Archive) -> dict[str, str]:
@@ -74,6 +90,7 @@ def test_the_index_files_are_those_whooshs_writer_makes(tmp_path, readouts, monk
     ours = _index_files(tmp_path / "ours", first, second)
     assert bool(spills) == (limit_mb < 1)  # the small limit really wrote temporary files
     monkeypatch.setattr(index.writer, "SegmentWriter", WhooshSegmentWriter)
+    _whoosh_writes_compact_blocks(monkeypatch)
     theirs = _index_files(tmp_path / "theirs", first, second)
     # after the first run (new segment) and the second (deletions, a second segment or a merge)
     assert ours == theirs
@@ -179,13 +196,27 @@ def _schemas():
 
 
 @pytest.mark.parametrize("case", list(_schemas()))
-def test_any_whoosh_schema_is_written_as_whoosh_writes_it(tmp_path, corpus_dir, case):
+def test_any_whoosh_schema_is_written_as_whoosh_writes_it(tmp_path, corpus_dir, case, monkeypatch):
     """Fields of stock Whoosh formats take our path; spelling words, term vectors (glob fields
-    and fields added late too) and other codecs take Whoosh's: the same files either way. Some
-    terms have hundreds of postings (several blocks)."""
+    and fields added late too) and other codecs take Whoosh's: the same files either way (our
+    path with our block encoding). Some terms have hundreds of postings (several blocks)."""
     make_schema, ours_expected, setup, options = _schemas()[case]
+    documents = _documents(corpus_dir)
+    ours, took_ours = _segment_files(
+        tmp_path / "ours", index.writer.SegmentWriter, make_schema(), documents, setup, **options
+    )
+    if ours_expected:
+        _whoosh_writes_compact_blocks(monkeypatch)
+    theirs, _ = _segment_files(
+        tmp_path / "theirs", WhooshSegmentWriter, make_schema(), documents, setup, **options
+    )
+    assert took_ours == ours_expected
+    assert ours == theirs and ours
+
+
+def _documents(corpus_dir: Path) -> list[dict]:
     texts = [path.read_text(encoding="utf-8") for path in sorted(corpus_dir.glob("*.txt"))[:12]]
-    documents = [
+    return [
         {
             "id": f"d{n}",
             "body": texts[n % len(texts)] if n < 24 else f"common words {n} common",
@@ -199,14 +230,77 @@ def test_any_whoosh_schema_is_written_as_whoosh_writes_it(tmp_path, corpus_dir, 
         }
         for n in range(300)
     ]
-    ours, took_ours = _segment_files(
-        tmp_path / "ours", index.writer.SegmentWriter, make_schema(), documents, setup, **options
-    )
-    theirs, _ = _segment_files(
-        tmp_path / "theirs", WhooshSegmentWriter, make_schema(), documents, setup, **options
-    )
-    assert took_ours == ours_expected
-    assert ours == theirs and ours
+
+
+def _postings_as_read(folder: Path, writer_class, schema, documents) -> tuple[dict, int]:
+    """One segment written by ``writer_class``, read back by Whoosh's reader: every term's
+    statistics and postings (document, weight, value, and the header of the posting's block);
+    and the size of the postings file."""
+    from whoosh import index as whoosh_index
+
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), schema)
+    writer = writer_class(ix, compound=False)
+    for document in documents:
+        writer.add_document(**{name: value for name, value in document.items() if name in schema})
+    writer.commit()
+    terms = {}
+    with ix.reader() as reader:
+        for fieldname, tbytes in reader.all_terms():
+            info = reader.term_info(fieldname, tbytes)
+            matcher = reader.postings(fieldname, tbytes)
+            rows = []
+            while matcher.is_active():
+                rows.append(
+                    (
+                        matcher.id(),
+                        matcher.weight(),
+                        matcher.value(),
+                        matcher.block_max_weight(),
+                        matcher.block_min_length(),
+                        matcher.block_max_length(),
+                    )
+                )
+                matcher.next()
+            stats = (
+                info.weight(),
+                info.doc_frequency(),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+            )
+            terms[fieldname, tbytes] = (stats, info.min_id(), info.max_id(), rows)
+    (postings,) = folder.glob("*.pst")
+    return terms, postings.stat().st_size
+
+
+def test_compact_blocks_read_back_as_whooshs_own(tmp_path, corpus_dir):
+    """Our block encoding against Whoosh's stock one (protocol 2, every block compressed), on
+    our schema with real readouts and on a plain schema whose terms span several blocks: the
+    same postings, block headers and term statistics through Whoosh's reader, in less space."""
+    gazetteer = Gazetteer.load()
+    tables = EntityTables.load(gazetteer, None)
+    variants = entity_variants(tables)
+    readouts = []
+    for path in sorted(corpus_dir.glob("*.txt")):  # 160 real readouts
+        stat = path.stat()
+        found = FoundFile(path, stat.st_size, stat.st_mtime_ns)
+        meeting = prepare(found, None, gazetteer, lambda: tables).meeting
+        readouts.append(whoosh_document(meeting, gazetteer, variants))
+    cases = [
+        ("readouts", build_schema, readouts),
+        ("plain", _schemas()["plain fields"][0], _documents(corpus_dir)),
+    ]
+    for name, make_schema, documents in cases:
+        ours, our_size = _postings_as_read(
+            tmp_path / f"ours-{name}", index.writer.SegmentWriter, make_schema(), documents
+        )
+        theirs, their_size = _postings_as_read(
+            tmp_path / f"theirs-{name}", WhooshSegmentWriter, make_schema(), documents
+        )
+        assert ours == theirs and len(ours) > 1000
+        assert max(len(rows) for *_, rows in ours.values()) > 128  # several blocks
+        assert our_size < 0.8 * their_size
 
 
 def _one_file_a_run(data_dir: Path, folder: Path, files: list[Path]) -> tuple[list[dict[str, str]], int]:
@@ -235,6 +329,7 @@ def test_merged_segments_are_written_as_whooshs_writer_writes_them(tmp_path, cor
     assert segments < len(files)  # some runs merged segments
     shutil.rmtree(tmp_path / "files")  # the same paths again (they are in the index)
     monkeypatch.setattr(index.writer, "SegmentWriter", WhooshSegmentWriter)
+    _whoosh_writes_compact_blocks(monkeypatch)
     theirs, _ = _one_file_a_run(tmp_path / "theirs", tmp_path / "files", files)
     assert ours == theirs
 
