@@ -154,11 +154,13 @@ def _literal_regex(words: list[str], flags: int = 0, boundary: str = r"[\w]") ->
     return re.compile(trie + rf"(?!{boundary})", flags)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=2048)
 def _names_regex(names: tuple[str, ...], boundary: str) -> re.Pattern[str] | None:
     """``_literal_regex`` for the names of one readout, kept: the same people come up in many
     readouts, and compiling is most of the time a readout's names take. (The pattern depends on
-    nothing but the arguments, so any tables may share it.)"""
+    nothing but the arguments, so any tables may share it.) Each readout asks for two sets (its
+    names, its short references): with 512 a tenth of the sets came back after they had been
+    dropped on a build of 10,000 readouts; 2,048 small patterns take a few MB."""
     return _literal_regex(list(names), boundary=boundary)  # the order of the names makes no difference
 
 
