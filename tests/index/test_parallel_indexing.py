@@ -229,3 +229,11 @@ def test_workers_index_with_the_archives_own_gazetteer(tmp_path, many):
             archive.index_paths([many])
             found.append(archive.search("nihonxq", limit=None, snippets=0).ids)
     assert found[0] == found[1] and len(found[0]) > 3
+
+
+def test_workers_parse_in_batches_that_keep_progress_and_cancel_frequent():
+    from index.pipeline import WORKER_BATCH, batch_size
+
+    assert batch_size(5_000) == WORKER_BATCH  # a large share: full batches
+    assert batch_size(40) == 2  # a small one is still cut into 20 batches
+    assert batch_size(1) == batch_size(0) == 1
