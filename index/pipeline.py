@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import ingest
@@ -26,7 +26,7 @@ from .errors import UnreadableFile
 from .gazetteer import Gazetteer
 from .models import Meeting
 from .readout import parse_readout
-from .store import FileState
+from .store import FileState, StoredMeeting
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,13 @@ WORKER_BATCH = 100
 
 @dataclass(frozen=True)
 class Prepared:
-    """The outcome for one file: a new meeting, an unchanged file (meeting None), or an error."""
+    """The outcome for one file: a new meeting, an unchanged file (meeting None), or an error.
+    From a worker process, a new meeting comes as its store row (``stored``; its document is in
+    the worker's segment)."""
 
     found: ingest.FoundFile
     state: FileState | None = None
-    meeting: Meeting | None = None
+    meeting: Meeting | StoredMeeting | None = None
     warning: str | None = None
     error: str | None = None  # the reason the file was skipped
 
@@ -268,9 +270,10 @@ def _index_in_worker(whoosh_dir, jobs, gazetteer, overlay, indexer_pid, limitmb,
                 if stop.is_set():
                     break
                 batch.append(prepare(found, old, gazetteer, lambda: tables))
-            for prepared in batch:
+            for number, prepared in enumerate(batch):
                 if prepared.meeting is not None:
                     writer.add_document(**whoosh_document(prepared.meeting, gazetteer, variants))
+                    batch[number] = replace(prepared, meeting=StoredMeeting.of(prepared.meeting))
             if batch:
                 conn.send(("files", batch))
             if stop.is_set():

@@ -61,6 +61,38 @@ def facet_values(meeting: Meeting) -> dict[str, list[str]]:
 
 
 @dataclass(frozen=True)
+class StoredMeeting:
+    """A meeting's row in the store, its parts already serialised. Worker processes send this
+    instead of the meeting: a few strings are quicker to send and to receive than the meeting's
+    objects, and the indexing process, which all workers wait on, has less to do."""
+
+    id: str
+    path: str
+    meeting_date: str | None
+    record: str  # JSON: the meeting without its text
+    body: str
+    extras: str  # JSON: entities and referenced events
+    facets: str  # JSON: facet_values
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> StoredMeeting:
+        record = meeting.to_json(with_text=False)
+        extras = {
+            "entities": [e.to_json() for e in meeting.entities],
+            "referenced_events": [e.to_json() for e in meeting.events],
+        }
+        return cls(
+            meeting.id,
+            meeting.source,
+            record["meeting_date"],
+            json.dumps(record),
+            meeting.parsed.text,
+            json.dumps(extras),
+            json.dumps(facet_values(meeting)),
+        )
+
+
+@dataclass(frozen=True)
 class FileState:
     path: str
     id: str
@@ -285,24 +317,12 @@ class StoreBatch:
         db.execute("BEGIN")
         self._open = True
 
-    def add(self, meeting: Meeting, state: FileState) -> None:
-        record = meeting.to_json(with_text=False)
-        extras = {
-            "entities": [e.to_json() for e in meeting.entities],
-            "referenced_events": [e.to_json() for e in meeting.events],
-        }
+    def add(self, meeting: Meeting | StoredMeeting, state: FileState) -> None:
+        row = meeting if isinstance(meeting, StoredMeeting) else StoredMeeting.of(meeting)
         self._db.execute(
             "INSERT OR REPLACE INTO meetings(id, path, meeting_date, record, body, extras, facets)"
             " VALUES (?,?,?,?,?,?,?)",
-            (
-                meeting.id,
-                meeting.source,
-                record["meeting_date"],
-                json.dumps(record),
-                meeting.parsed.text,
-                json.dumps(extras),
-                json.dumps(facet_values(meeting)),
-            ),
+            (row.id, row.path, row.meeting_date, row.record, row.body, row.extras, row.facets),
         )
         self.touch(state)
 
