@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # Below this many files workers cost more (start-up, loading the name lists, a segment each)
 # than they save.
 PARALLEL_MIN_FILES = 150
+# What parsing and indexing a file costs beyond its text, in bytes of text that cost as much.
+FILE_COST_BYTES = 4_000
 # At most this many files are parsed by a worker before their documents are indexed (see
 # batch_size): about half a second of work.
 WORKER_BATCH = 100
@@ -228,13 +230,17 @@ class SegmentWorkers:
 
 
 def _shares(todo: Sequence[ingest.FoundFile], workers: int) -> list[list[ingest.FoundFile]]:
-    """``todo`` cut into ``workers`` contiguous parts of about the same size in bytes."""
-    total = sum(found.size for found in todo) or 1
+    """``todo`` cut into ``workers`` contiguous parts of about the same work: a file costs
+    about as much as ``FILE_COST_BYTES`` of text more than it holds (measured: about 2 ms a file
+    and 0.5 ms a KB). Cut by bytes alone, 100,000 files, long real readouts first and short
+    ones after, gave one worker 28,000 files and the other 72,000 and 65 % more work."""
+    weights = [found.size + FILE_COST_BYTES for found in todo]
+    total = sum(weights) or 1
     shares: list[list[ingest.FoundFile]] = [[] for _ in range(workers)]
     seen = 0
-    for found in todo:
+    for found, weight in zip(todo, weights, strict=True):
         shares[min(workers - 1, seen * workers // total)].append(found)
-        seen += found.size
+        seen += weight
     return [share for share in shares if share]
 
 

@@ -237,3 +237,17 @@ def test_workers_parse_in_batches_that_keep_progress_and_cancel_frequent():
     assert batch_size(5_000) == WORKER_BATCH  # a large share: full batches
     assert batch_size(40) == 2  # a small one is still cut into 20 batches
     assert batch_size(1) == batch_size(0) == 1
+
+
+def test_shares_are_cut_by_work_not_bytes_alone():
+    """Many short files cost more than their bytes say: a share of long files and one of short
+    ones get about the same work (size plus a fixed cost per file), in path order."""
+    from index.ingest import FoundFile
+    from index.pipeline import FILE_COST_BYTES, _shares
+
+    files = [FoundFile(Path(f"/a/{n:03}.txt"), 8_000 if n < 100 else 2_000, 0) for n in range(400)]
+    first, second = _shares(files, 2)
+    assert first + second == files  # contiguous, in order
+    work = [sum(f.size + FILE_COST_BYTES for f in share) for share in (first, second)]
+    assert abs(work[0] - work[1]) <= 8_000 + FILE_COST_BYTES
+    assert len(first) < len(second) and sum(f.size for f in first) > sum(f.size for f in second)
