@@ -43,8 +43,8 @@ WORKER_BATCH = 100
 @dataclass(frozen=True)
 class Prepared:
     """The outcome for one file: a new meeting, an unchanged file (meeting None), or an error.
-    From a worker process, a new meeting comes as its store row (``stored``; its document is in
-    the worker's segment)."""
+    From a worker process, a new meeting comes as its store row (a ``StoredMeeting``; its
+    document is already in the worker's segment)."""
 
     found: ingest.FoundFile
     state: FileState | None = None
