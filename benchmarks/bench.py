@@ -2,7 +2,7 @@
 """Readout Archive benchmark: index build, re-index, one added file, query latency, RSS, size,
 side by side with SQLite FTS5 (and Recoll when installed) on the same files, in one run.
 
-    python benchmarks/bench.py --sizes 1000 10000 [--work /tmp/ra-bench] [--json out.json]
+    python benchmarks/bench.py --sizes 1000 10000 [--build-runs 3] [--work /tmp/ra-bench] [--json out.json]
 
 Corpora come from ../shared/corpus/scale/expand.py (real White House/State texts first, then
 deterministic recombinations). Figures are printed and written as JSON; nothing is asserted.
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,18 +52,30 @@ def _percentiles(samples_ms: list[float]) -> dict:
     return {"p50": round(pct(0.5), 2), "p95": round(pct(0.95), 2), "max": round(s[-1], 2)}
 
 
-def run_measured(cmd: list[str]) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MB, stdout) of one command. The peak is the larger of the
-    command's own and the sum over it and every process below it (worker processes, started by
-    a forkserver, are not its children), sampled every 50 ms where /proc is there."""
+@dataclass(frozen=True)
+class Run:
+    wall_s: float
+    peak_rss_mb: int
+    cpu_s: float  # user + system, of the command and every process below it
+    out: str
+
+
+def run_command(cmd: list[str]) -> Run:
+    """Run one command and measure it. Its peak RSS is the larger of the command's own and the
+    sum over it and every process below it (worker processes, started by a forkserver, are not
+    its children), sampled every 50 ms where /proc is there; its CPU time is its own (exact)
+    plus the last sample of each process below it."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     tree_peak = [0]
+    cpu_below: dict[int, float] = {}
     sampling = threading.Event()
 
     def sample() -> None:
         while not sampling.wait(0.05):
-            tree_peak[0] = max(tree_peak[0], _tree_rss_kb(proc.pid))
+            rss_kb, cpu = _tree_sample(proc.pid)
+            tree_peak[0] = max(tree_peak[0], rss_kb)
+            cpu_below.update(cpu)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -74,14 +87,25 @@ def run_measured(cmd: list[str]) -> tuple[float, int, str]:
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
-    return wall, max(usage.ru_maxrss, tree_peak[0]) // 1024, out
+    cpu_below.pop(proc.pid, None)  # its own is exact below
+    cpu = usage.ru_utime + usage.ru_stime + sum(cpu_below.values())
+    return Run(wall, max(usage.ru_maxrss, tree_peak[0]) // 1024, cpu, out)
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident KB of process ``root`` and all processes below it (0 without /proc)."""
+def run_measured(cmd: list[str]) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS in MB, stdout) of one command (see ``run_command``)."""
+    run = run_command(cmd)
+    return run.wall_s, run.peak_rss_mb, run.out
+
+
+def _tree_sample(root: int) -> tuple[int, dict[int, float]]:
+    """Resident KB of process ``root`` and all processes below it, and each one's CPU seconds so
+    far (0 and nothing without /proc)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
+    cpu: dict[int, float] = {}
     page_kb = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             stat = (entry / "stat").read_text()
@@ -89,14 +113,18 @@ def _tree_rss_kb(root: int) -> int:
         except (OSError, ValueError, IndexError):
             continue
         fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) "
-        parents[int(entry.name)] = int(fields[1])
-        rss[int(entry.name)] = resident * page_kb
-    total, todo = 0, [root]
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        rss[pid] = resident * page_kb
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    total, below, todo = 0, {}, [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
+        if pid in cpu:
+            below[pid] = cpu[pid]
         todo.extend(child for child, parent in parents.items() if parent == pid)
-    return total
+    return total, below
 
 
 def dir_mb(path: Path) -> float:
@@ -119,13 +147,15 @@ def bench_readout_archive(corpus: Path, work: Path, n: int) -> dict:
     data = work / f"ra-{n}"
     shutil.rmtree(data, ignore_errors=True)
     cli = [sys.executable, "-m", "index.cli", "--data-dir", str(data)]
-    build_s, build_rss, _ = run_measured([*cli, "index", str(corpus), "--json", "--quiet"])
+    build = run_command([*cli, "index", str(corpus), "--json", "--quiet"])
+    build_s, build_rss = build.wall_s, build.peak_rss_mb
     reindex_s, _, _ = run_measured([*cli, "index", str(corpus), "--json", "--quiet"])
     adding = measure_add_one(data, corpus)
     query_ms, by_kind = measure_queries(data)
     window = measure_window(data)
     return {
         "build_s": round(build_s, 2),
+        "build_cpu_s": round(build.cpu_s, 1),
         "docs_per_s": round(n / build_s, 1),
         "mb_per_s": round(dir_mb(corpus) / build_s, 2),
         "build_peak_rss_mb": build_rss,
@@ -281,7 +311,8 @@ def bench_recoll(corpus: Path, work: Path, n: int) -> dict | None:
     shutil.rmtree(conf, ignore_errors=True)
     conf.mkdir(parents=True)
     (conf / "recoll.conf").write_text(f"topdirs = {corpus}\n", "utf-8")
-    build_s, rss, _ = run_measured(["recollindex", "-c", str(conf), "-z"])
+    build = run_command(["recollindex", "-c", str(conf), "-z"])
+    build_s, rss = build.wall_s, build.peak_rss_mb
     # recollq is one process per query (start-up included): not comparable to in-process figures.
     all_ms = []
     for _kind, _query, fts in QUERIES:
@@ -292,11 +323,54 @@ def bench_recoll(corpus: Path, work: Path, n: int) -> dict | None:
         all_ms.append(wall * 1000)
     return {
         "build_s": round(build_s, 2),
+        "build_cpu_s": round(build.cpu_s, 1),
         "docs_per_s": round(n / build_s, 1),
         "build_peak_rss_mb": rss,
         "recollq_process_ms": _percentiles(all_ms),
         "index_mb": dir_mb(conf),
     }
+
+
+def alternating_builds(corpus: Path, work: Path, n: int, runs: int) -> dict:
+    """``runs`` more full builds of ours and of Recoll's, taking turns (ours first), each into an
+    empty folder: single builds swing with the host's load, the medians of alternating runs much
+    less. Wall and CPU seconds of each, their medians, and the ratio of the medians."""
+    builds: dict[str, list[Run]] = {"readout_archive": [], "recoll": []}
+    have_recoll = shutil.which("recollindex") is not None
+    for _ in range(runs):
+        data = work / f"ra-{n}-runs"
+        shutil.rmtree(data, ignore_errors=True)
+        cli = [sys.executable, "-m", "index.cli", "--data-dir", str(data)]
+        builds["readout_archive"].append(run_command([*cli, "index", str(corpus), "--json", "--quiet"]))
+        shutil.rmtree(data, ignore_errors=True)
+        if have_recoll:
+            conf = work / f"recoll-{n}-runs"
+            shutil.rmtree(conf, ignore_errors=True)
+            conf.mkdir(parents=True)
+            (conf / "recoll.conf").write_text(f"topdirs = {corpus}\n", "utf-8")
+            builds["recoll"].append(run_command(["recollindex", "-c", str(conf), "-z"]))
+            shutil.rmtree(conf, ignore_errors=True)
+
+    def median(values: list[float]) -> float:
+        ordered = sorted(values)
+        middle = len(ordered) // 2
+        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+    figures = {
+        name: {
+            "wall_s": [round(r.wall_s, 2) for r in done],
+            "cpu_s": [round(r.cpu_s, 1) for r in done],
+            "median_wall_s": round(median([r.wall_s for r in done]), 2),
+            "median_cpu_s": round(median([r.cpu_s for r in done]), 1),
+        }
+        for name, done in builds.items()
+        if done
+    }
+    if "recoll" in figures:
+        figures["ratio_of_medians"] = round(
+            figures["readout_archive"]["median_wall_s"] / figures["recoll"]["median_wall_s"], 3
+        )
+    return figures
 
 
 def main() -> int:
@@ -306,6 +380,13 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--work", type=Path, default=Path("/tmp/ra-bench"))
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument(
+        "--build-runs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also N full builds of ours and of Recoll's, taking turns, and the ratio of their medians",
+    )
     parser.add_argument(
         "--measure-only",
         type=Path,
@@ -337,6 +418,8 @@ def main() -> int:
         fts = bench_fts5(corpus, args.work, n)
         recoll = bench_recoll(corpus, args.work, n)
         results[n] = {"readout_archive": ra, "sqlite_fts5": fts, "recoll": recoll}
+        if args.build_runs:
+            results[n]["build_runs"] = alternating_builds(corpus, args.work, n, args.build_runs)
         print(f"\n== {n} readouts ({dir_mb(corpus)} MB) ==")
         print(
             f"{'':28}{'Readout Archive':>18}{'SQLite FTS5':>14}{'Recoll':>10}{'RA/FTS5':>10}{'RA/Recoll':>11}"
@@ -346,6 +429,8 @@ def main() -> int:
             f"{'full build (s)':28}{ra['build_s']:>18}{fts['build_s']:>14}{rc_build or '—':>10}"
             f"{ra['build_s'] / fts['build_s']:>10.1f}{(ra['build_s'] / rc_build) if rc_build else float('nan'):>11.2f}"
         )
+        rc_cpu = recoll["build_cpu_s"] if recoll else "—"
+        print(f"{'build CPU (s), all processes':28}{ra['build_cpu_s']:>18}{'':>14}{rc_cpu:>10}")
         print(
             f"{'docs/s':28}{ra['docs_per_s']:>18}{fts['docs_per_s']:>14}{recoll['docs_per_s'] if recoll else '—':>10}"
         )
@@ -371,6 +456,18 @@ def main() -> int:
             f"{recoll['build_peak_rss_mb'] if recoll else '—':>10}"
         )
         print(f"{'index size (MB)':28}{ra['index_mb']:>18}{fts['index_mb']:>14}")
+        runs = results[n].get("build_runs")
+        if runs:
+            print(f"builds taking turns with Recoll ({args.build_runs} each):")
+            for name, label in (("readout_archive", "Readout Archive"), ("recoll", "Recoll")):
+                if name in runs:
+                    r = runs[name]
+                    print(
+                        f"  {label:16} wall {r['wall_s']} s, median {r['median_wall_s']} s; "
+                        f"CPU {r['cpu_s']} s, median {r['median_cpu_s']} s"
+                    )
+            if "ratio_of_medians" in runs:
+                print(f"  ratio of the medians (ours / Recoll): {runs['ratio_of_medians']}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), "utf-8")
         print(f"\nwrote {args.json}")
