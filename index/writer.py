@@ -34,8 +34,8 @@ import pickle
 import zlib
 from array import array
 from collections.abc import Iterator
-from itertools import accumulate, chain, groupby
-from operator import itemgetter, sub
+from itertools import accumulate, groupby
+from operator import itemgetter
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PostingsWriter
 from whoosh.util import random_name
@@ -417,11 +417,7 @@ class CompactPostingsWriter(W3PostingsWriter):
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         ids = self._ids
-        data = (
-            tuple(ids) if self._byteids else tuple(map(sub, ids, chain((0,), ids))),  # delta_encode
-            self._mini_weights(),
-            self._mini_values(),
-        )
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
         databytes = pickle.dumps(data, BLOCK_PICKLE_PROTOCOL)
         comp = self._compression if len(databytes) >= BLOCK_COMPRESS_MIN else 0
         if comp:
@@ -445,16 +441,6 @@ class CompactPostingsWriter(W3PostingsWriter):
         postfile.write(databytes)
         self._blockcount += 1
         self._new_block()
-
-    def _mini_weights(self):
-        """Whoosh's: None when all weights are 1, one weight when all are the same."""
-        weights = self._weights
-        count = len(weights)
-        if weights.count(1.0) == count:
-            return None
-        if weights.count(weights[0]) == count:
-            return weights[0]
-        return tuple(weights)
 
 
 class _LengthsReadOnce:

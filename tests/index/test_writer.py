@@ -32,7 +32,6 @@ def _whoosh_writes_compact_blocks(monkeypatch) -> None:
     """Whoosh's own writer, with our encoding of a posting block (what the byte comparisons
     compare: how postings are pooled, ordered and put into blocks)."""
     monkeypatch.setattr(W3PostingsWriter, "_write_block", CompactPostingsWriter._write_block)
-    monkeypatch.setattr(W3PostingsWriter, "_mini_weights", CompactPostingsWriter._mini_weights)
 
 
 def _hashes(data_dir: Path, archive: Archive) -> dict[str, str]:
