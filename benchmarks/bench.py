@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import threading
@@ -143,12 +144,29 @@ def make_corpus(n: int, work: Path) -> Path:
     return target
 
 
+def build_ours(corpus: Path, data: Path) -> Run:
+    """A full build of ``corpus`` into an empty ``data`` folder with our command line."""
+    shutil.rmtree(data, ignore_errors=True)
+    return run_command([*_cli(data), "index", str(corpus), "--json", "--quiet"])
+
+
+def build_recoll(corpus: Path, conf: Path) -> Run:
+    """A full build of ``corpus`` with ``recollindex`` into an empty configuration folder."""
+    shutil.rmtree(conf, ignore_errors=True)
+    conf.mkdir(parents=True)
+    (conf / "recoll.conf").write_text(f"topdirs = {corpus}\n", "utf-8")
+    return run_command(["recollindex", "-c", str(conf), "-z"])
+
+
+def _cli(data: Path) -> list[str]:
+    return [sys.executable, "-m", "index.cli", "--data-dir", str(data)]
+
+
 def bench_readout_archive(corpus: Path, work: Path, n: int) -> dict:
     data = work / f"ra-{n}"
-    shutil.rmtree(data, ignore_errors=True)
-    cli = [sys.executable, "-m", "index.cli", "--data-dir", str(data)]
-    build = run_command([*cli, "index", str(corpus), "--json", "--quiet"])
+    build = build_ours(corpus, data)
     build_s, build_rss = build.wall_s, build.peak_rss_mb
+    cli = _cli(data)
     reindex_s, _, _ = run_measured([*cli, "index", str(corpus), "--json", "--quiet"])
     adding = measure_add_one(data, corpus)
     query_ms, by_kind = measure_queries(data)
@@ -172,7 +190,7 @@ def measure_add_one(data: Path, corpus: Path) -> dict:
     """One new readout until a search finds it: with two CLI runs (index, then search: each a
     new process that opens the archive), and inside one running process (as in the window).
     The file is removed again afterwards."""
-    cli = [sys.executable, "-m", "index.cli", "--data-dir", str(data)]
+    cli = _cli(data)
     text = (
         "Readout of a Benchmark Call\n\nMay 5, 2024\n\nSecretary Blinken spoke today with Foreign "
         "Minister Quuxland of Benchmarkia about {word}.\n"
@@ -256,7 +274,7 @@ def measure_window(data: Path, runs: int = 3) -> dict:
     for _ in range(runs):
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "index.cli", "--data-dir", str(data), "gui", "--self-test"],
+            [*_cli(data), "gui", "--self-test"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -308,10 +326,7 @@ def bench_recoll(corpus: Path, work: Path, n: int) -> dict | None:
     if not shutil.which("recollindex"):
         return None
     conf = work / f"recoll-{n}"
-    shutil.rmtree(conf, ignore_errors=True)
-    conf.mkdir(parents=True)
-    (conf / "recoll.conf").write_text(f"topdirs = {corpus}\n", "utf-8")
-    build = run_command(["recollindex", "-c", str(conf), "-z"])
+    build = build_recoll(corpus, conf)
     build_s, rss = build.wall_s, build.peak_rss_mb
     # recollq is one process per query (start-up included): not comparable to in-process figures.
     all_ms = []
@@ -337,31 +352,19 @@ def alternating_builds(corpus: Path, work: Path, n: int, runs: int) -> dict:
     less. Wall and CPU seconds of each, their medians, and the ratio of the medians."""
     builds: dict[str, list[Run]] = {"readout_archive": [], "recoll": []}
     have_recoll = shutil.which("recollindex") is not None
+    data, conf = work / f"ra-{n}-runs", work / f"recoll-{n}-runs"
     for _ in range(runs):
-        data = work / f"ra-{n}-runs"
-        shutil.rmtree(data, ignore_errors=True)
-        cli = [sys.executable, "-m", "index.cli", "--data-dir", str(data)]
-        builds["readout_archive"].append(run_command([*cli, "index", str(corpus), "--json", "--quiet"]))
+        builds["readout_archive"].append(build_ours(corpus, data))
         shutil.rmtree(data, ignore_errors=True)
         if have_recoll:
-            conf = work / f"recoll-{n}-runs"
+            builds["recoll"].append(build_recoll(corpus, conf))
             shutil.rmtree(conf, ignore_errors=True)
-            conf.mkdir(parents=True)
-            (conf / "recoll.conf").write_text(f"topdirs = {corpus}\n", "utf-8")
-            builds["recoll"].append(run_command(["recollindex", "-c", str(conf), "-z"]))
-            shutil.rmtree(conf, ignore_errors=True)
-
-    def median(values: list[float]) -> float:
-        ordered = sorted(values)
-        middle = len(ordered) // 2
-        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
     figures = {
         name: {
             "wall_s": [round(r.wall_s, 2) for r in done],
             "cpu_s": [round(r.cpu_s, 1) for r in done],
-            "median_wall_s": round(median([r.wall_s for r in done]), 2),
-            "median_cpu_s": round(median([r.cpu_s for r in done]), 1),
+            "median_wall_s": round(statistics.median(r.wall_s for r in done), 2),
+            "median_cpu_s": round(statistics.median(r.cpu_s for r in done), 1),
         }
         for name, done in builds.items()
         if done
