@@ -450,7 +450,8 @@ class Archive:
                     todo_here, states, self.gazetteer, lambda: self.entity_tables, cancelled=cancel
                 )
                 # parsed a batch at a time, then indexed, as in the workers (see batch_size)
-                while batch_outcomes := list(islice(outcomes, batch_size(len(todo_here)))):
+                size = batch_size(len(todo_here))
+                while batch_outcomes := list(islice(outcomes, size)):
                     for outcome in batch_outcomes:
                         kinds[record(outcome, in_writer=True)] += 1
                 added, updated = kinds["added"], kinds["updated"]
