@@ -149,24 +149,6 @@ class FastPositions(Positions):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         boost = self.field_boost
-        encode = self.encode  # not encode_positions: one value object shared by postings pickles differently
+        encode = self.encode
         for word, positions in grouped(value).items():
             yield word, len(positions), len(positions) * boost, encode(positions)
-
-    def encode_positions(self, positions: list[int]) -> bytes:
-        """``encode(positions)``; the value of a word seen once is made once per position (most
-        words of a text are)."""
-        if len(positions) == 1:
-            position = positions[0]
-            value = _ONE_POSITION.get(position)
-            if value is None:
-                value = self.encode(positions)
-                if position < _ONE_POSITION_LIMIT:
-                    _ONE_POSITION[position] = value
-            return value
-        return self.encode(positions)
-
-
-# Positions.encode of one position (the same for every FastPositions)
-_ONE_POSITION: dict[int, bytes] = {}
-_ONE_POSITION_LIMIT = 20_000

@@ -9,33 +9,34 @@ tuple at a time, and at the end it merges those files tuple by tuple, and hands 
 the codec with a length read and checks of its own. For long readouts that was over half of
 Whoosh's share of indexing. Here:
 
-- ``TermPool`` keeps the postings grouped by (field, term) as they come, in compact arrays:
-  documents are added in number order, so each term's postings are already in the order they
+- ``TermPool`` keeps the postings grouped by (field, term) as they come, a full-text word's in
+  one flat list (one append a posting): documents are added in number order, so each term's postings are already in the order they
   are written. Past the memory limit the terms are written, sorted, to a temporary file, one
   record per term, and merged by term at the end.
 - ``add_document`` is Whoosh's, but gives the pool a field's postings in one call, and takes the
   postings of full-text fields straight from the analyzer's word positions.
 - ``_write_postings`` fills the codec's posting blocks a block at a time, with each field's
   lengths read once, instead of one call per posting.
-- ``CompactPostingsWriter`` pickles a block's data with protocol 3, not 2, and leaves blocks
-  under 64 bytes uncompressed (see there): index files a third smaller, written in 40 % less time.
+- ``CompactPostingsWriter`` pickles a block's data with protocol 3, not 2, without a memo, and
+  leaves blocks under 64 bytes uncompressed (see there): index files a third smaller, written in
+  40 % less time.
 
 A schema with spelling words or term vectors, or another codec than Whoosh 3's, takes Whoosh's
-own pool and paths (our schema has none of them). One more difference, outside our formats: a
-format that gave many postings the same bytes object would pickle differently in Whoosh's pool
-(pickle writes a repeated object once per block); our pool copies every value.
+own pool and paths (our schema has none of them).
 """
 
 from __future__ import annotations
 
 import heapq
+import io
 import marshal
 import pickle
+import struct
 import zlib
 from array import array
 from collections.abc import Iterator
-from itertools import accumulate, groupby
-from operator import itemgetter
+from itertools import groupby, repeat
+from operator import itemgetter, mul
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PostingsWriter
 from whoosh.util import random_name
@@ -45,9 +46,13 @@ from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 from .analysis import FastPositions
 from .engine import length_bytes
 
-# What one more term and one more posting cost in memory, roughly (the pool's memory limit).
+# What one more term, one more posting and one more value object cost in memory, roughly (the
+# pool's memory limit): a term of Whoosh's items (three arrays), a word of a full-text field (a
+# list, whose key is the analyzer's string), a posting, a value object of its own.
 _TERM_BYTES = 560
-_POSTING_BYTES = 16
+_WORD_BYTES = 160
+_POSTING_BYTES = 18
+_VALUE_BYTES = 33
 # At most this many temporary files are merged at once (open files are limited: 256 on macOS).
 MERGE_RUNS = 64
 
@@ -55,9 +60,16 @@ MERGE_RUNS = 64
 BLOCK_PICKLE_PROTOCOL = 3
 BLOCK_COMPRESS_MIN = 64
 
-# One term's postings: field name, term bytes, document numbers, weights, and the lengths of the
-# values, whose bytes are joined in one string.
-Term = tuple[str, bytes, array, array, bytes, array]
+# One term's postings: field name, term bytes, document numbers, weights, values.
+Term = tuple[str, bytes, array, array, list]
+
+# The number of positions in a Positions value (its first four bytes, as Whoosh writes them).
+_COUNT = struct.Struct("!I").unpack_from
+_FIRST = itemgetter(0)
+
+# The value of a word at one position, made once per position: most words of a text are seen once.
+_ONE_POSITION: dict[int, bytes] = {}
+_ONE_POSITION_LIMIT = 20_000
 
 
 class SegmentWriter(_WhooshSegmentWriter):
@@ -151,29 +163,28 @@ class TermPool:
         self._tempstore = tempstore
         self._limit = limitmb * 1024 * 1024
         self._size = 0
-        # Postings: (document numbers, weights, values joined, value sizes) of each term, by
-        # (field, term bytes) as Whoosh gives them, and of full-text fields by field and word (the
-        # analyzer's strings: their hashes are kept, no key or bytes made per posting).
+        # Postings of each term as Whoosh's items give them, by (field, term bytes): document
+        # numbers, weights and values.
         self._terms: dict[tuple[str, bytes], _Postings] = {}
-        self._words: dict[str, dict[str, _Postings]] = {}
+        # Postings of full-text fields, by (field, the format's boost, the document's field boost)
+        # and word (the analyzer's strings: their hashes are kept, no key or bytes made per
+        # posting): a flat list [document number, value, document number, value, ...], as one
+        # list append is cheaper than filling several arrays. The weight, the number of positions
+        # times the boosts, is worked out from the value when the term is written.
+        self._words: dict[tuple[str, float, float], dict[str, list]] = {}
         self.runs: list[str] = []  # temporary files of sorted terms, oldest first
 
     def add(self, item) -> None:
         fieldname, tbytes, docnum, weight, vbytes = item
         postings = self._terms.get((fieldname, tbytes))
         if postings is None:
-            postings = self._terms[fieldname, tbytes] = (array("I"), array("d"), bytearray(), array("I"))
+            postings = self._terms[fieldname, tbytes] = (array("I"), array("d"), [])
             self._size += _TERM_BYTES + len(tbytes)
-        docs, weights, values, sizes = postings
+        docs, weights, values = postings
         docs.append(docnum)
         weights.append(weight)
-        if vbytes:
-            values += vbytes
-            sizes.append(len(vbytes))
-            self._size += _POSTING_BYTES + len(vbytes)
-        else:
-            sizes.append(0)
-            self._size += _POSTING_BYTES
+        values.append(vbytes or b"")
+        self._size += _POSTING_BYTES + _VALUE_BYTES + len(vbytes) if vbytes else _POSTING_BYTES
         if self._size > self._limit:
             self.save()
 
@@ -191,27 +202,34 @@ class TermPool:
     ) -> int:
         """Add a full-text field's postings from its words' positions, as Whoosh's
         ``field.index()`` makes them with ``fmt`` (a ``FastPositions``); the number of words."""
-        terms = self._words.get(fieldname)
+        key = (fieldname, fmt.field_boost, fieldboost)
+        terms = self._words.get(key)
         if terms is None:
-            terms = self._words[fieldname] = {}
-        boost = fmt.field_boost
-        encode = fmt.encode_positions
+            terms = self._words[key] = {}
+        get = terms.get
+        encode = fmt.encode
+        one = _ONE_POSITION
         size = _POSTING_BYTES * len(words)
         total = 0
         for word, positions in words.items():
-            postings = terms.get(word)
-            if postings is None:
-                postings = terms[word] = (array("I"), array("d"), bytearray(), array("I"))
-                size += _TERM_BYTES + len(word)
             count = len(positions)
             total += count
-            value = encode(positions)
-            docs, weights, values, sizes = postings
-            docs.append(docnum)
-            weights.append(count * boost * fieldboost)
-            values += value
-            sizes.append(len(value))
-            size += len(value)
+            if count == 1:  # most words of a text: one value object per position, shared
+                value = one.get(positions[0])
+                if value is None:
+                    value = encode(positions)
+                    if positions[0] < _ONE_POSITION_LIMIT:
+                        one[positions[0]] = value
+            else:
+                value = encode(positions)
+                size += _VALUE_BYTES + len(value)
+            postings = get(word)
+            if postings is None:
+                terms[word] = [docnum, value]
+                size += _WORD_BYTES
+            else:
+                postings.append(docnum)
+                postings.append(value)
         self._size += size
         if self._size > self._limit:
             self.save()
@@ -252,17 +270,17 @@ class TermPool:
             if not rest:
                 yield first
                 continue
-            docs, weights, sizes = array("I", first[2]), array("d", first[3]), array("I", first[5])
+            docs, weights, values = array("I", first[2]), array("d", first[3]), list(first[4])
             for part in rest:
                 docs += part[2]
                 weights += part[3]
-                sizes += part[5]
-            yield fieldname, tbytes, docs, weights, b"".join(part[4] for part in (first, *rest)), sizes
+                values += part[4]
+            yield fieldname, tbytes, docs, weights, values
 
     def iter_postings(self) -> Iterator[tuple]:
         """(field, term, docnum, weight, value) in Whoosh's sorted order, as ``PostingPool``'s."""
-        for fieldname, tbytes, docs, weights, values, sizes in self.terms():
-            for docnum, weight, value in zip(docs, weights, _split(values, sizes), strict=True):
+        for fieldname, tbytes, docs, weights, values in self.terms():
+            for docnum, weight, value in zip(docs, weights, values, strict=True):
                 yield fieldname, tbytes, docnum, weight, value
 
     def cleanup(self) -> None:
@@ -273,54 +291,66 @@ class TermPool:
 
     def _write_run(self, name: str, terms: Iterator[Term]) -> None:
         with self._tempstore.create_file(name) as f:
-            for term in terms:
-                marshal.dump(tuple(x.tobytes() if isinstance(x, array) else x for x in term), f)
+            for fieldname, tbytes, docs, weights, values in terms:
+                marshal.dump((fieldname, tbytes, docs.tobytes(), weights.tobytes(), values), f)
 
     def _in_memory(self) -> Iterator[Term]:
         by_field: dict[str, dict[bytes, _Postings]] = {}
         for (fieldname, tbytes), postings in self._terms.items():
             by_field.setdefault(fieldname, {})[tbytes] = postings
-        for fieldname, words in self._words.items():
+        for (fieldname, boost, fieldboost), words in self._words.items():
             terms = by_field.setdefault(fieldname, {})
-            for word, postings in words.items():
+            for word, flat in words.items():
                 tbytes = word.encode("utf-8")
+                values = flat[1::2]
+                postings = (
+                    array("I", flat[0::2]),
+                    # as Whoosh weighs a word: its positions times the format's boost, then
+                    # times the field's boost in the document (in C: a loop here cost more
+                    # than the rest of the term)
+                    array(
+                        "d",
+                        map(
+                            mul, map(mul, map(_FIRST, map(_COUNT, values)), repeat(boost)), repeat(fieldboost)
+                        ),
+                    ),
+                    values,
+                )
                 other = terms.get(tbytes)
                 terms[tbytes] = postings if other is None else _joined(other, postings)
         for fieldname in sorted(by_field):
             terms = by_field[fieldname]
             for tbytes in sorted(terms):
-                docs, weights, values, sizes = terms[tbytes]
-                yield fieldname, tbytes, docs, weights, bytes(values), sizes
+                docs, weights, values = terms[tbytes]
+                yield fieldname, tbytes, docs, weights, values
 
     def _read_run(self, name: str) -> Iterator[Term]:
         with self._tempstore.open_file(name).raw_file() as f:
             while True:
                 try:
-                    fieldname, tbytes, docs, weights, values, sizes = marshal.load(f)
+                    fieldname, tbytes, docs, weights, values = marshal.load(f)
                 except EOFError:
                     break
-                yield fieldname, tbytes, _array("I", docs), _array("d", weights), values, _array("I", sizes)
+                yield fieldname, tbytes, _array("I", docs), _array("d", weights), values
         self._tempstore.delete_file(name)
 
 
-_Postings = tuple[array, array, bytearray, array]
+_Postings = tuple[array, array, list]
 
 
 def _joined(a: _Postings, b: _Postings) -> _Postings:
     """One term's postings from two lists of them (each in document order), in document order:
-    a term added both from words and as Whoosh's items (a value that is not text)."""
+    the postings of a term added from words with different boosts, or also as Whoosh's items (a
+    value that is not text)."""
     if a[0][-1] > b[0][0]:  # b first, or interleaved
         a, b = b, a
-    values_a, values_b = _split(bytes(a[2]), a[3]), _split(bytes(b[2]), b[3])
-    rows = list(zip(a[0], a[1], values_a, strict=True)) + list(zip(b[0], b[1], values_b, strict=True))
+    rows = list(zip(*a, strict=True)) + list(zip(*b, strict=True))
     if a[0][-1] > b[0][0]:  # interleaved
         rows.sort(key=itemgetter(0))
-    values = [value for _, _, value in rows]
     return (
         array("I", (docnum for docnum, _, _ in rows)),
         array("d", (weight for _, weight, _ in rows)),
-        bytearray(b"".join(values)),
-        array("I", map(len, values)),
+        [value for _, _, value in rows],
     )
 
 
@@ -330,18 +360,12 @@ def _array(typecode: str, data: bytes) -> array:
     return values
 
 
-def _split(values: bytes, sizes: array) -> list[bytes]:
-    """The value of each posting, from their joined bytes and sizes."""
-    ends = list(accumulate(sizes))
-    return [values[end - size : end] for end, size in zip(ends, sizes, strict=True)]
-
-
 def _write_postings(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterator[Term]) -> None:
     """Write ``terms`` with ``fieldwriter`` (Whoosh 3's) as Whoosh's ``FieldWriter.add_postings`` writes the
     same postings one by one: the same calls, blocks and bytes."""
     lastfield = None
     field_lengths = None
-    for fieldname, tbytes, docs, weights, values, sizes in terms:
+    for fieldname, tbytes, docs, weights, values in terms:
         if fieldname != lastfield:
             if lastfield is not None:
                 fieldwriter.finish_field()
@@ -351,7 +375,7 @@ def _write_postings(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterator
             field_lengths = lengths.field_lengths(fieldname) if lengths is not None else None
         fieldwriter.start_term(tbytes)
         doc_lengths = _lengths_of(docs, fieldname, field_lengths, lengths)
-        _fill_blocks(fieldwriter._postwriter, docs, weights, _split(values, sizes), doc_lengths)
+        _fill_blocks(fieldwriter._postwriter, docs, weights, values, doc_lengths)
         fieldwriter.finish_term()
     if lastfield is not None:
         fieldwriter.finish_field()
@@ -398,7 +422,18 @@ class CompactPostingsWriter(W3PostingsWriter):
     - Whoosh compresses every block, also the one of a term in a single document, where zlib
       only adds bytes (it means to skip pickles under 20 bytes but overwrites that choice).
       Blocks under ``BLOCK_COMPRESS_MIN`` bytes are left as they are.
+    - Pickle keeps a memo of the objects it wrote, to write a repeated one as a reference. The
+      block data has no repeated object but the values the pool shares (a word's value at one
+      position is one object): without the memo a block's bytes do not depend on that sharing,
+      and the memo's bookkeeping (a PUT opcode after every tuple and value) is neither done nor
+      written.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._buffer = io.BytesIO()
+        self._pickler = pickle.Pickler(self._buffer, BLOCK_PICKLE_PROTOCOL)
+        self._pickler.fast = True  # no memo (see above)
 
     @classmethod
     def like(cls, postwriter: W3PostingsWriter) -> CompactPostingsWriter:
@@ -411,14 +446,22 @@ class CompactPostingsWriter(W3PostingsWriter):
             inlinelimit=postwriter._inlinelimit,
         )
 
+    def _pickled(self, data) -> bytes:
+        """``data`` pickled with ``BLOCK_PICKLE_PROTOCOL`` and without a memo, by one pickler and
+        buffer for all the blocks of this writer."""
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._pickler.dump(data)
+        return buffer.getvalue()
+
     def _write_block(self, last=False):
         """Whoosh's ``_write_block`` with the data pickled and compressed as above."""
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         ids = self._ids
-        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
-        databytes = pickle.dumps(data, BLOCK_PICKLE_PROTOCOL)
+        databytes = self._pickled((self._mini_ids(), self._mini_weights(), self._mini_values()))
         comp = self._compression if len(databytes) >= BLOCK_COMPRESS_MIN else 0
         if comp:
             databytes = zlib.compress(databytes, comp)

@@ -6,6 +6,8 @@ reader, as exactly the postings of Whoosh's stock blocks."""
 from __future__ import annotations
 
 import hashlib
+import io
+import pickle
 import random
 import shutil
 from pathlib import Path
@@ -25,13 +27,23 @@ from index.gazetteer import Gazetteer
 from index.ingest import FoundFile
 from index.pipeline import prepare
 from index.schema import build_schema
-from index.writer import CompactPostingsWriter, TermPool
+from index.writer import BLOCK_PICKLE_PROTOCOL, CompactPostingsWriter, TermPool
 
 
 def _whoosh_writes_compact_blocks(monkeypatch) -> None:
     """Whoosh's own writer, with our encoding of a posting block (what the byte comparisons
-    compare: how postings are pooled, ordered and put into blocks)."""
+    compare: how postings are pooled, ordered and put into blocks). Its blocks are pickled by a
+    new pickler each (ours reuses one per field)."""
     monkeypatch.setattr(W3PostingsWriter, "_write_block", CompactPostingsWriter._write_block)
+    monkeypatch.setattr(W3PostingsWriter, "_pickled", _pickled_alone, raising=False)
+
+
+def _pickled_alone(self, data) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, BLOCK_PICKLE_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(data)
+    return buffer.getvalue()
 
 
 def _hashes(data_dir: Path, archive: Archive) -> dict[str, str]:
@@ -336,7 +348,8 @@ def test_merged_segments_are_written_as_whooshs_writer_writes_them(tmp_path, cor
 @pytest.mark.parametrize("limit_mb", [64, 0.01])
 def test_words_and_whooshs_items_of_one_field_come_back_in_document_order(tmp_path, limit_mb):
     """A full-text field's postings come as words with positions (text values) or as Whoosh's
-    items (other values), in any mix: each term's postings in document order, as Whoosh's pool."""
+    items (other values), in any mix and with any boosts: each term's postings in document
+    order, weighed as Whoosh weighs them, as Whoosh's pool gives them."""
     from index.analysis import FastPositions
 
     fmt = FastPositions(field_boost=2.0)
@@ -348,11 +361,12 @@ def test_words_and_whooshs_items_of_one_field_come_back_in_document_order(tmp_pa
             w: sorted(rng.sample(range(50), rng.randint(1, 3)))
             for w in rng.sample(["a", "b", "ç", "d", "e"], 3)
         }
+        boost = (1.5, 1.0, 0.3)[docnum % 7 % 3]  # documents with a boost of their own
         items = [
-            ("body", w.encode("utf-8"), docnum, len(p) * 2.0 * 1.5, fmt.encode(p)) for w, p in words.items()
+            ("body", w.encode("utf-8"), docnum, len(p) * 2.0 * boost, fmt.encode(p)) for w, p in words.items()
         ]
         if docnum % 3:  # text: words and their positions
-            assert ours.add_words("body", docnum, words, fmt, 1.5) == sum(map(len, words.values()))
+            assert ours.add_words("body", docnum, words, fmt, boost) == sum(map(len, words.values()))
         else:  # another value: Whoosh's items
             for item in items:
                 ours.add(item)
