@@ -156,7 +156,7 @@ class SegmentWorkers:
         self._procs = []
         self._conns = []
         try:
-            self._start(context, whoosh_dir, states, gazetteer, overlay, max(16, limitmb // workers))
+            self._start(context, whoosh_dir, states, gazetteer, overlay, limitmb)
         except BaseException:
             self.close()
             raise

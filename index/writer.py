@@ -303,19 +303,13 @@ class TermPool:
             for word, flat in words.items():
                 tbytes = word.encode("utf-8")
                 values = flat[1::2]
-                postings = (
-                    array("I", flat[0::2]),
-                    # as Whoosh weighs a word: its positions times the format's boost, then
-                    # times the field's boost in the document (in C: a loop here cost more
-                    # than the rest of the term)
-                    array(
-                        "d",
-                        map(
-                            mul, map(mul, map(_FIRST, map(_COUNT, values)), repeat(boost)), repeat(fieldboost)
-                        ),
-                    ),
-                    values,
-                )
+                # as Whoosh weighs a word: its positions times the format's boost, then times the
+                # field's boost in the document (in C: a loop here cost more than the rest of
+                # the term; most fields have no boost)
+                weights = map(_FIRST, map(_COUNT, values))
+                if boost != 1.0 or fieldboost != 1.0:
+                    weights = map(mul, map(mul, weights, repeat(boost)), repeat(fieldboost))
+                postings = (array("I", flat[0::2]), array("d", weights), values)
                 other = terms.get(tbytes)
                 terms[tbytes] = postings if other is None else _joined(other, postings)
         for fieldname in sorted(by_field):

@@ -345,14 +345,15 @@ def test_merged_segments_are_written_as_whooshs_writer_writes_them(tmp_path, cor
     assert ours == theirs
 
 
+@pytest.mark.parametrize("format_boost", [1.0, 2.0])
 @pytest.mark.parametrize("limit_mb", [64, 0.01])
-def test_words_and_whooshs_items_of_one_field_come_back_in_document_order(tmp_path, limit_mb):
+def test_words_and_whooshs_items_of_one_field_come_back_in_document_order(tmp_path, limit_mb, format_boost):
     """A full-text field's postings come as words with positions (text values) or as Whoosh's
     items (other values), in any mix and with any boosts: each term's postings in document
     order, weighed as Whoosh weighs them, as Whoosh's pool gives them."""
     from index.analysis import FastPositions
 
-    fmt = FastPositions(field_boost=2.0)
+    fmt = FastPositions(field_boost=format_boost)
     rng = random.Random(3)
     ours = TermPool(FileStorage(str(tmp_path)), limit_mb)
     theirs = PostingPool(FileStorage(str(tmp_path)), None, limitmb=limit_mb)
@@ -363,7 +364,8 @@ def test_words_and_whooshs_items_of_one_field_come_back_in_document_order(tmp_pa
         }
         boost = (1.5, 1.0, 0.3)[docnum % 7 % 3]  # documents with a boost of their own
         items = [
-            ("body", w.encode("utf-8"), docnum, len(p) * 2.0 * boost, fmt.encode(p)) for w, p in words.items()
+            ("body", w.encode("utf-8"), docnum, len(p) * format_boost * boost, fmt.encode(p))
+            for w, p in words.items()
         ]
         if docnum % 3:  # text: words and their positions
             assert ours.add_words("body", docnum, words, fmt, boost) == sum(map(len, words.values()))
