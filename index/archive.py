@@ -496,7 +496,14 @@ class Archive:
         overlay = self.paths.overlay_file if self.paths.overlay_file.exists() else None
         try:
             pool = SegmentWorkers(
-                self.paths.whoosh_dir, todo, states, self.gazetteer, overlay, workers, WRITER_LIMIT_MB
+                self.paths.whoosh_dir,
+                todo,
+                states,
+                self.gazetteer,
+                overlay,
+                workers,
+                WRITER_LIMIT_MB,
+                tables=self._entity_tables,  # if loaded already (forked workers use them)
             )
         except (OSError, RuntimeError) as err:  # no processes to be had (limits, no forkserver)
             log.warning("could not start indexing workers (%s); the files are indexed here", err)
