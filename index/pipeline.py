@@ -93,7 +93,7 @@ def _start_method() -> str:
     A forked worker starts at once with all this process has imported and loaded; a forkserver
     first boots a new interpreter that imports the main module's modules again, and each of its
     workers imports parsing and indexing (from the command's start to the first file parsed:
-    0.75 s through a forkserver, 0.39 s forked, at 1,000 files). But a child forked while
+    0.51 s through a forkserver, 0.31 s forked, at 1,000 files). But a child forked while
     another thread runs gets a copy of memory in which that thread may hold a lock (the
     allocator's, the import lock, one of Qt's) that nobody will ever release. The window
     indexes in a Qt pool thread, so it (and any process running a thread besides this one) uses
