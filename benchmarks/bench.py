@@ -63,9 +63,10 @@ class Run:
 
 def run_command(cmd: list[str]) -> Run:
     """Run one command and measure it. Its peak RSS is the larger of the command's own and the
-    sum over it and every process below it (worker processes, started by a forkserver, are not
-    its children), sampled every 50 ms where /proc is there; its CPU time is its own (exact)
-    plus the last sample of each process below it."""
+    sum over it and every process below it (worker processes, forked by it or started by a
+    forkserver), sampled every 50 ms where /proc is there; its CPU time is its own (exact, read
+    when it has ended) plus the last sample of each process below it. (What ``wait4`` reports
+    also holds the CPU of the children it waited for: forked workers would count twice.)"""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     tree_peak = [0]
@@ -81,6 +82,8 @@ def run_command(cmd: list[str]) -> Run:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out = proc.stdout.read()
+    os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # ended; left to be reaped below
+    own = _own_cpu(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
     sampling.set()
     sampler.join()
@@ -88,9 +91,21 @@ def run_command(cmd: list[str]) -> Run:
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
-    cpu_below.pop(proc.pid, None)  # its own is exact below
-    cpu = usage.ru_utime + usage.ru_stime + sum(cpu_below.values())
-    return Run(wall, max(usage.ru_maxrss, tree_peak[0]) // 1024, cpu, out)
+    cpu_below.pop(proc.pid, None)  # its own is exact
+    if own is None:  # no /proc: its own and that of the children it waited for
+        own = usage.ru_utime + usage.ru_stime
+    return Run(wall, max(usage.ru_maxrss, tree_peak[0]) // 1024, own + sum(cpu_below.values()), out)
+
+
+def _own_cpu(pid: int) -> float | None:
+    """CPU seconds of process ``pid`` itself (not of its children), or None without /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
 
 
 def run_measured(cmd: list[str]) -> tuple[float, int, str]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import shutil
 import threading
 import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from itertools import islice
 from pathlib import Path
@@ -498,7 +499,14 @@ class Archive:
         overlay = self.paths.overlay_file if self.paths.overlay_file.exists() else None
         try:
             pool = SegmentWorkers(
-                self.paths.whoosh_dir, todo, states, self.gazetteer, overlay, workers, WRITER_LIMIT_MB
+                self.paths.whoosh_dir,
+                todo,
+                states,
+                self.gazetteer,
+                overlay,
+                workers,
+                WRITER_LIMIT_MB,
+                tables=self._entity_tables,  # if loaded already (forked workers use them)
             )
         except (OSError, RuntimeError) as err:  # no processes to be had (limits, no forkserver)
             log.warning("could not start indexing workers (%s); the files are indexed here", err)
@@ -555,9 +563,11 @@ class Archive:
             # when it opens it (the whole index in RAM: ~90 MB at 10,000 readouts).
             from .writer import SegmentWriter  # imported when indexing only
 
-            return SegmentWriter(self._ix, limitmb=WRITER_LIMIT_MB, compound=False)
+            writer = SegmentWriter(self._ix, limitmb=WRITER_LIMIT_MB, compound=False)
         except LockError:
             raise IndexLocked(self._locked_message()) from None
+        _HELD_LOCKS.add(writer.writelock)
+        return writer
 
     def _document(self, meeting: Meeting) -> dict:
         return whoosh_document(meeting, self.gazetteer, self._entity_variants)
@@ -807,6 +817,7 @@ class _WriteLock:
                 if not lock.acquire(blocking=False):
                     return False
                 self._lock = lock
+                _HELD_LOCKS.add(lock)
             self._depth += 1
             return True
 
@@ -816,6 +827,30 @@ class _WriteLock:
             if self._depth == 0 and self._lock is not None:
                 self._lock.release()
                 self._lock = None
+
+
+# The file locks this process holds or held: the archive's (``_WriteLock``) and Whoosh's writer's.
+# Both are ``flock`` locks, which belong to the open file, not to the process: a child forked
+# while one is held (an indexing worker, see ``pipeline._start_method``) shares it, and would keep
+# it held after this process has ended, until the child ends too; a child that unlocked it would
+# unlock it for this process. So a forked child closes its copies of their descriptors at once:
+# closing a copy leaves the lock to the other descriptors of the open file (this process's).
+_HELD_LOCKS: weakref.WeakSet[FileLock] = weakref.WeakSet()
+
+
+def _close_inherited_locks() -> None:
+    """In a child just forked: close its descriptors of the locks this process holds, without
+    unlocking them (and forget them: no ``FileLock`` of the child can release them)."""
+    for lock in list(_HELD_LOCKS):
+        fd, lock.fd = lock.fd, None
+        if fd is not None:  # None: released since
+            with suppress(OSError):
+                os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
 def _commit(writer, segments: list) -> None:

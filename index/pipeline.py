@@ -9,6 +9,7 @@ the store and commits the segments.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import select
@@ -85,6 +86,48 @@ def prepare(
     return Prepared(found, state, meeting, decoded.warning)
 
 
+def _start_method() -> str:
+    """How to start worker processes: "fork" on Linux when this process runs no other thread,
+    else "forkserver", or "spawn" on Windows.
+
+    A forked worker starts at once with all this process has imported and loaded; a forkserver
+    first boots a new interpreter that imports the main module's modules again, and each of its
+    workers imports parsing and indexing (from the command's start to the first file parsed:
+    0.51 s through a forkserver, 0.31 s forked, at 1,000 files). But a child forked while
+    another thread runs gets a copy of memory in which that thread may hold a lock (the
+    allocator's, the import lock, one of Qt's) that nobody will ever release. The window
+    indexes in a Qt pool thread, so it (and any process running a thread besides this one) uses
+    a forkserver. Threads that Python did not start (Qt's) are not counted by
+    ``threading.active_count()`` until they run Python code that asks for
+    ``threading.current_thread()``: the kernel's count of this process's threads is asked too.
+    Not on macOS, where some system frameworks are unsafe in a forked child even so.
+
+    What a forked worker inherits and must leave alone (it ends with ``os._exit``, so no
+    finalizer or exit handler of this process runs in it; ``gc.freeze`` keeps its garbage
+    collections from finalizing any of our objects): the store's SQLite connections, one in a
+    write transaction (never used); the files of this process's own new segment, with what
+    their buffers hold (never flushed or closed there); the archive's and Whoosh's write locks
+    (``flock`` locks: it closes its copies of their descriptors at once, see
+    ``archive._close_inherited_locks``, so they end with this process); the reading ends of the
+    workers' pipes (closed at once); this process's signal handlers (Python's defaults: the
+    command line sets none)."""
+    if sys.platform == "win32":
+        return "spawn"
+    if sys.platform.startswith("linux") and _single_threaded():
+        return "fork"
+    return "forkserver"
+
+
+def _single_threaded() -> bool:
+    """Whether this is the only thread of this process (Linux: the kernel's count)."""
+    if threading.active_count() != 1 or threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
 def worker_count(n_files: int) -> int:
     """How many worker processes to use for ``n_files`` (0 = parse in this process)."""
     if n_files < PARALLEL_MIN_FILES or getattr(sys, "frozen", False):
@@ -144,39 +187,64 @@ class SegmentWorkers:
         overlay: Path | None,
         workers: int,
         limitmb: int,
+        tables: EntityTables | None = None,
     ):
+        """``tables``: the entity tables of the indexing process if it has them already; forked
+        workers use them instead of loading their own (the same as indexing in this process)."""
         # Imported here: the frozen bundle leaves multiprocessing out (worker_count() is 0 there).
         import multiprocessing
 
-        # forkserver: never fork a process that may run GUI threads.
-        context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        self.start_method = _start_method()
+        context = multiprocessing.get_context(self.start_method)
         self.shares = _shares(todo, workers)
         self.segments: list = [None] * len(self.shares)
         self._stop = context.Event()
         self._procs = []
         self._conns = []
+        if self.start_method != "fork":
+            tables = None  # a worker of a forkserver or spawned loads its own (pickling costs more)
         try:
-            self._start(context, whoosh_dir, states, gazetteer, overlay, limitmb)
+            self._start(context, whoosh_dir, states, gazetteer, overlay, limitmb, tables)
         except BaseException:
             self.close()
             raise
+        log.debug("%d indexing workers started (%s)", len(self._procs), self.start_method)
 
     def _start(
-        self, context, whoosh_dir: Path, states, gazetteer: Gazetteer, overlay: Path | None, limitmb: int
+        self,
+        context,
+        whoosh_dir: Path,
+        states,
+        gazetteer: Gazetteer,
+        overlay: Path | None,
+        limitmb: int,
+        tables: EntityTables | None,
     ) -> None:
+        forked = self.start_method == "fork"
         for number, share in enumerate(self.shares):
             reader, writer = context.Pipe(duplex=False)
             self._conns.append(reader)
             jobs = [(found, states.get(str(found.path))) for found in share]
+            # A forked worker has copies of the reading ends of all pipes so far, its own
+            # included: it closes them, so that each pipe's one reader is this process.
+            inherited = tuple(self._conns) if forked else ()
             proc = context.Process(
                 target=_index_in_worker,
                 args=(str(whoosh_dir), jobs, gazetteer, overlay, os.getpid(), limitmb, writer, self._stop),
+                kwargs={"inherited": inherited, "tables": tables},
                 name=f"readout-indexer-{number}",
                 daemon=True,
             )
+            # Forked, the worker would otherwise walk (and so copy, page by page) every object
+            # of this process in its garbage collections, and could finalize garbage of ours
+            # (close files, connections) that this process has not collected yet.
+            if forked:
+                gc.freeze()
             try:
                 proc.start()
             finally:
+                if forked:
+                    gc.unfreeze()
                 writer.close()  # the worker holds the writing end: its end is this end's EOF
             self._procs.append(proc)
 
@@ -253,11 +321,16 @@ def batch_size(files: int) -> int:
     return max(1, min(WORKER_BATCH, files // 20))
 
 
-def _index_in_worker(whoosh_dir, jobs, gazetteer, overlay, indexer_pid, limitmb, conn, stop) -> None:
+def _index_in_worker(
+    whoosh_dir, jobs, gazetteer, overlay, indexer_pid, limitmb, conn, stop, *, inherited=(), tables=None
+) -> None:
     """Parse ``jobs`` in order, a batch at a time (``batch_size``), and add each meeting to a new
     segment of this process; send each batch's outcomes after their documents are added, then
     ("done", segment), or ("failed", reason). The ``gazetteer`` is the archive's (as loaded when it
-    was opened), as for in-process indexing."""
+    was opened), as for in-process indexing; so are ``tables`` when given (else loaded here).
+    ``inherited``: connections of the indexing process a forked worker has copies of, to close."""
+    for other in inherited:
+        other.close()  # this process's copy only: the indexing process keeps its own
     threading.Thread(target=_exit_with, args=(indexer_pid,), name="watch-indexer", daemon=True).start()
     try:
         from whoosh import index as windex
@@ -265,7 +338,8 @@ def _index_in_worker(whoosh_dir, jobs, gazetteer, overlay, indexer_pid, limitmb,
         from .documents import entity_variants, whoosh_document
         from .writer import SegmentWriter
 
-        tables = EntityTables.load(gazetteer, overlay)
+        if tables is None:
+            tables = EntityTables.load(gazetteer, overlay)
         variants = entity_variants(tables)
         # _lk=False: the indexing process holds the index's write lock for all of us.
         writer = SegmentWriter(windex.open_dir(whoosh_dir), _lk=False, limitmb=limitmb, compound=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import threading
 
 from app.tasks import TaskRunner
@@ -81,7 +82,7 @@ def test_the_window_indexes_a_large_folder_in_worker_processes(
 
     def spy(self, *args, **kwargs):
         real_init(self, *args, **kwargs)
-        started.append(len(self.shares))
+        started.append((len(self.shares), self.start_method))
 
     monkeypatch.setattr(index.pipeline.SegmentWorkers, "__init__", spy)
     monkeypatch.setenv("READOUT_ARCHIVE_WORKERS", "2")
@@ -89,7 +90,8 @@ def test_the_window_indexes_a_large_folder_in_worker_processes(
     with qtbot.waitSignal(window.index_finished, timeout=120_000) as finished:
         window.index_paths([folder])
     report = finished.args[0]
-    assert started == [2]  # parsed and indexed by two worker processes
+    # parsed and indexed by two worker processes, never forked from the window's process
+    assert started == [(2, "spawn" if sys.platform == "win32" else "forkserver")]
     assert (report.added, report.cancelled, report.skipped) == (200, False, ())
     assert archive.count() == before + 200
     assert archive.search("zq0000 OR zq0199", limit=None).total == 2

@@ -11,8 +11,6 @@ import shutil
 import signal
 from pathlib import Path
 
-import pytest
-
 from index.archive import Archive
 from tests.reliability.test_bad_input import _bad_folder
 
@@ -25,16 +23,6 @@ QUERIES = (
     "minist*",
     "kamikwa~",
 )
-
-
-@pytest.fixture
-def many(tmp_path, corpus_dir, sample_dir) -> Path:
-    """80 corpus readouts and the sample archive: enough for two workers with 40 files each."""
-    target = tmp_path / "many"
-    shutil.copytree(sample_dir, target)
-    for path in sorted(corpus_dir.glob("*.txt"))[:80]:
-        shutil.copy2(path, target / path.name)
-    return target
 
 
 def _snapshot(archive: Archive) -> dict:
