@@ -13,6 +13,7 @@ import gc
 import logging
 import os
 import select
+import signal
 import sys
 import threading
 import time
@@ -331,6 +332,9 @@ def _index_in_worker(
     ``inherited``: connections of the indexing process a forked worker has copies of, to close."""
     for other in inherited:
         other.close()  # this process's copy only: the indexing process keeps its own
+    # Ctrl-C in a terminal interrupts the whole process group. The indexing process handles it
+    # (it stops the workers, and they end with it); here it would only print a traceback each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(indexer_pid,), name="watch-indexer", daemon=True).start()
     try:
         from whoosh import index as windex

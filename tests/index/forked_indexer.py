@@ -11,8 +11,9 @@ first, and loading them anywhere after that fails (so a worker must use the inhe
 
 ``python -m tests.index.forked_indexer hold DATA_DIR FOLDER``: index FOLDER with two workers,
 each of which prints a JSON line (pid, parent pid, its open files and the pipes it reads) when it
-is about to parse its first file and then waits for ever; the indexing process prints one line
-with its own pid and pipes read. For a test that kills the indexing process.
+is about to parse its first file and then waits until it is told to stop; the indexing process
+prints one line with its own pid and pipes read. For tests that kill or interrupt the indexing
+process.
 """
 
 from __future__ import annotations
@@ -147,13 +148,19 @@ def _hold(data_dir: Path, folder: Path) -> None:
     indexer = os.getpid()
     real_prepare = index.pipeline.prepare
     real_init = index.pipeline.SegmentWorkers.__init__
+    real_worker = index.pipeline._index_in_worker
+    stop = []  # in a worker: the event that tells it to stop
+
+    def worker(*args, **kwargs):
+        stop.append(args[-1])
+        return real_worker(*args, **kwargs)
 
     def prepare(*args, **kwargs):
-        if os.getpid() != indexer:  # in a (forked) worker: report, then wait until ended
+        if os.getpid() != indexer:  # in a (forked) worker: report, then wait until told to stop
             files = [name for name in _open_files() if name.startswith(str(data_dir))]
             line = {"pid": os.getpid(), "ppid": os.getppid(), "files": files, "reads": read_pipes()}
             _say(line)
-            threading.Event().wait()
+            stop[0].wait()
         return real_prepare(*args, **kwargs)
 
     def init(self, *args, **kwargs):
@@ -163,6 +170,7 @@ def _hold(data_dir: Path, folder: Path) -> None:
 
     index.pipeline.prepare = prepare
     index.pipeline.SegmentWorkers.__init__ = init
+    index.pipeline._index_in_worker = worker
     with Archive.open(data_dir) as archive:
         archive.workers = 2
         archive.index_paths([folder])

@@ -153,3 +153,29 @@ def test_forked_workers_hold_no_lock_and_end_with_a_killed_indexer(tmp_path, man
     with Archive.open(data_dir) as archive:  # the interrupted run is finished on open
         assert archive.count() == 85
         assert any("interrupted" in notice for notice in archive.notices)
+
+
+@linux
+def test_ctrl_c_stops_the_workers_without_a_traceback_of_theirs(tmp_path, many):
+    """Ctrl-C in a terminal interrupts the whole process group: the indexing process stops the
+    workers; they do not each print a traceback of the interruption."""
+    proc = _fresh("hold", str(tmp_path / "data"), str(many), start_new_session=True, stderr=subprocess.PIPE)
+    workers: list[dict] = []
+    try:
+        lines = [json.loads(proc.stdout.readline() or '{"ended": true}') for _ in range(3)]
+        workers = [line for line in lines if "pid" in line]
+        assert len(workers) == 2, lines
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the whole group
+        _, err = proc.communicate(timeout=60)
+        assert "KeyboardInterrupt" in err  # the indexing process was interrupted (no handler here)
+        assert "readout-indexer" not in err, err  # a worker's traceback starts "Process readout-indexer-N:"
+        assert wait_gone([w["pid"] for w in workers], timeout=60) == []
+    finally:
+        for worker in workers:
+            try:
+                os.kill(worker["pid"], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
