@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -118,17 +119,36 @@ def test_forked_workers_use_the_entity_tables_the_indexing_process_has(tmp_path,
     assert forked["view"] == canonical(here_view)
 
 
-@linux
-def test_forked_workers_hold_no_lock_and_end_with_a_killed_indexer(tmp_path, many):
-    data_dir = tmp_path / "data"
-    locks = [data_dir / "index.lock", data_dir / "index" / "whoosh" / "MAIN_WRITELOCK"]
-    proc = _fresh("hold", str(data_dir), str(many), start_new_session=True)
+@contextmanager
+def _held(data_dir: Path, folder: Path, **kwargs):
+    """``forked_indexer hold`` in a session of its own: (the process, the indexing process's line,
+    the two workers' lines) once both workers wait at their first file; whatever still runs at
+    the end is killed."""
+    proc = _fresh("hold", str(data_dir), str(folder), start_new_session=True, **kwargs)
     workers: list[dict] = []
     try:
         lines = [json.loads(proc.stdout.readline() or '{"ended": true}') for _ in range(3)]
         indexer = next(line for line in lines if "indexer" in line)
         workers = [line for line in lines if "pid" in line]
-        assert indexer["method"] == "fork" and len(workers) == 2, lines
+        assert len(workers) == 2, lines
+        yield proc, indexer, workers
+    finally:
+        for worker in workers:
+            try:
+                os.kill(worker["pid"], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+@linux
+def test_forked_workers_hold_no_lock_and_end_with_a_killed_indexer(tmp_path, many):
+    data_dir = tmp_path / "data"
+    locks = [data_dir / "index.lock", data_dir / "index" / "whoosh" / "MAIN_WRITELOCK"]
+    with _held(data_dir, many) as (proc, indexer, workers):
+        assert indexer["method"] == "fork"
         for worker in workers:
             assert worker["ppid"] == indexer["indexer"]  # forked by the indexing process itself
             # the locks' descriptors were closed in the child: the locks are the indexer's alone
@@ -141,15 +161,6 @@ def test_forked_workers_hold_no_lock_and_end_with_a_killed_indexer(tmp_path, man
         proc.wait(timeout=60)
         assert all(_free(lock) for lock in locks)  # at once, whether the workers have ended or not
         assert wait_gone([w["pid"] for w in workers], timeout=60) == []  # they end by themselves
-    finally:
-        for worker in workers:
-            try:
-                os.kill(worker["pid"], signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
     with Archive.open(data_dir) as archive:  # the interrupted run is finished on open
         assert archive.count() == 85
         assert any("interrupted" in notice for notice in archive.notices)
@@ -159,23 +170,9 @@ def test_forked_workers_hold_no_lock_and_end_with_a_killed_indexer(tmp_path, man
 def test_ctrl_c_stops_the_workers_without_a_traceback_of_theirs(tmp_path, many):
     """Ctrl-C in a terminal interrupts the whole process group: the indexing process stops the
     workers; they do not each print a traceback of the interruption."""
-    proc = _fresh("hold", str(tmp_path / "data"), str(many), start_new_session=True, stderr=subprocess.PIPE)
-    workers: list[dict] = []
-    try:
-        lines = [json.loads(proc.stdout.readline() or '{"ended": true}') for _ in range(3)]
-        workers = [line for line in lines if "pid" in line]
-        assert len(workers) == 2, lines
+    with _held(tmp_path / "data", many, stderr=subprocess.PIPE) as (proc, _, workers):
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the whole group
         _, err = proc.communicate(timeout=60)
         assert "KeyboardInterrupt" in err  # the indexing process was interrupted (no handler here)
         assert "readout-indexer" not in err, err  # a worker's traceback starts "Process readout-indexer-N:"
         assert wait_gone([w["pid"] for w in workers], timeout=60) == []
-    finally:
-        for worker in workers:
-            try:
-                os.kill(worker["pid"], signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
