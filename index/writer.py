@@ -35,7 +35,6 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterator
-from functools import reduce
 from itertools import groupby, repeat
 from operator import itemgetter, mul
 
@@ -167,12 +166,13 @@ class TermPool:
         # Postings of each term as Whoosh's items give them, by (field, term bytes): document
         # numbers, weights and values.
         self._terms: dict[tuple[str, bytes], _Postings] = {}
-        # Postings of full-text fields, by (field, the format's boost, the document's field boost)
-        # and word (the analyzer's strings: their hashes are kept, no key or bytes made per
-        # posting): a flat list [document number, value, document number, value, ...], as one
-        # list append is cheaper than filling several arrays. The weight, the number of positions
-        # times the boosts, is worked out from the value when the term is written.
-        self._words: dict[tuple[str, float, float], dict[str, list]] = {}
+        # Postings of full-text fields, by (field, the format's boost) and word (the analyzer's
+        # strings: their hashes are kept, no key or bytes made per posting): a flat list
+        # [document number, value, document number, value, ...], as one list append is cheaper
+        # than filling several arrays. The weight, the number of positions times the boost, is
+        # worked out from the value when the term is written. (A document with a field boost of
+        # its own gives its postings as Whoosh's items.)
+        self._words: dict[tuple[str, float], dict[str, list]] = {}
         self.runs: list[str] = []  # temporary files of sorted terms, oldest first
 
     def add(self, item) -> None:
@@ -203,7 +203,11 @@ class TermPool:
     ) -> int:
         """Add a full-text field's postings from its words' positions, as Whoosh's
         ``field.index()`` makes them with ``fmt`` (a ``FastPositions``); the number of words."""
-        key = (fieldname, fmt.field_boost, fieldboost)
+        if fieldboost != 1.0:  # a document with a boost of its own: as Whoosh's items, weighed now
+            boost = fmt.field_boost
+            items = ((w.encode("utf-8"), len(p), len(p) * boost, fmt.encode(p)) for w, p in words.items())
+            return self.add_items(fieldname, docnum, items, fieldboost)
+        key = (fieldname, fmt.field_boost)
         terms = self._words.get(key)
         if terms is None:
             terms = self._words[key] = {}
@@ -215,15 +219,13 @@ class TermPool:
         for word, positions in words.items():
             count = len(positions)
             total += count
-            if count == 1:  # most words of a text: one value object per position, shared
-                value = one.get(positions[0])
-                if value is None:
-                    value = encode(positions)
-                    if positions[0] < _ONE_POSITION_LIMIT:
-                        one[positions[0]] = value
-            else:
+            value = one.get(positions[0]) if count == 1 else None
+            if value is None:
                 value = encode(positions)
-                size += _VALUE_BYTES + len(value)
+                if count == 1 and positions[0] < _ONE_POSITION_LIMIT:
+                    one[positions[0]] = value  # most words of a text: one value per position, shared
+                else:
+                    size += _VALUE_BYTES + len(value)
             postings = get(word)
             if postings is None:
                 terms[word] = [docnum, value]
@@ -311,20 +313,19 @@ class TermPool:
             for tbytes in sorted(terms):
                 # each part: Whoosh's items' postings (three arrays), or a word's (its key, word)
                 parts = [self._word_postings(*part) if len(part) == 2 else part for part in terms.pop(tbytes)]
-                docs, weights, values = reduce(_joined, parts)
+                docs, weights, values = parts[0] if len(parts) == 1 else _joined(*parts)
                 yield fieldname, tbytes, docs, weights, values
 
-    def _word_postings(self, key: tuple[str, float, float], word: str) -> _Postings:
+    def _word_postings(self, key: tuple[str, float], word: str) -> _Postings:
         """A word's postings, taken out of the pool: document numbers, weights and values."""
-        _, boost, fieldboost = key
+        boost = key[1]
         flat = self._words[key].pop(word)
         values = flat[1::2]
-        # as Whoosh weighs a word: its positions times the format's boost, then times the field's
-        # boost in the document (in C: a loop here cost more than the rest of the term; most
-        # fields have no boost)
+        # as Whoosh weighs a word: its positions times the format's boost (in C: a loop here cost
+        # more than the rest of the term; most fields have no boost)
         weights = map(_FIRST, map(_COUNT, values))
-        if boost != 1.0 or fieldboost != 1.0:
-            weights = map(mul, map(mul, weights, repeat(boost)), repeat(fieldboost))
+        if boost != 1.0:
+            weights = map(mul, weights, repeat(boost))
         return array("I", flat[0::2]), array("d", weights), values
 
     def _read_run(self, name: str) -> Iterator[Term]:
