@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -119,6 +121,21 @@ def test_forked_workers_use_the_entity_tables_the_indexing_process_has(tmp_path,
     assert forked["view"] == canonical(here_view)
 
 
+def _lines(proc: subprocess.Popen, count: int, timeout: float) -> list[str]:
+    """The first ``count`` lines ``proc`` writes, or fewer if it ends or ``timeout`` passes (a
+    worker that hangs fails the test instead of hanging it)."""
+    fd, data = proc.stdout.fileno(), b""
+    deadline = time.monotonic() + timeout
+    while data.count(b"\n") < count:
+        if not select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            break  # timed out
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break  # ended
+        data += chunk
+    return data.decode().splitlines()[:count]
+
+
 @contextmanager
 def _held(data_dir: Path, folder: Path, **kwargs):
     """``forked_indexer hold`` in a session of its own: (the process, the indexing process's line,
@@ -127,10 +144,10 @@ def _held(data_dir: Path, folder: Path, **kwargs):
     proc = _fresh("hold", str(data_dir), str(folder), start_new_session=True, **kwargs)
     workers: list[dict] = []
     try:
-        lines = [json.loads(proc.stdout.readline() or '{"ended": true}') for _ in range(3)]
-        indexer = next(line for line in lines if "indexer" in line)
+        lines = [json.loads(line) for line in _lines(proc, 3, timeout=120)]
+        indexer = next((line for line in lines if "indexer" in line), {})
         workers = [line for line in lines if "pid" in line]
-        assert len(workers) == 2, lines
+        assert indexer and len(workers) == 2, lines  # else ended or hung before the workers waited
         yield proc, indexer, workers
     finally:
         for worker in workers:
