@@ -83,8 +83,10 @@ def run_command(cmd: list[str]) -> Run:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out = proc.stdout.read()
-    os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # ended; left to be reaped below
-    own = _own_cpu(proc.pid)
+    own = None
+    if hasattr(os, "waitid"):  # not on macOS: there wait4's figure below is taken
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # ended; left to be reaped below
+        own = _own_cpu(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
     sampling.set()
     sampler.join()
