@@ -134,10 +134,9 @@ class SegmentWriter(_WhooshSegmentWriter):
                         isinstance(field.format, FastPositions)
                         and positions_by_word
                         and isinstance(value, str)
+                        and fieldboost == 1.0  # a document's own boost: weighed now, as Whoosh's items
                     ):
-                        freq = pool.add_words(
-                            fieldname, docnum, positions_by_word(value), field.format, fieldboost
-                        )
+                        freq = pool.add_words(fieldname, docnum, positions_by_word(value), field.format)
                     else:
                         freq = pool.add_items(fieldname, docnum, field.index(value), fieldboost)
                     if field.scorable:
@@ -171,7 +170,7 @@ class TermPool:
         # [document number, value, document number, value, ...], as one list append is cheaper
         # than filling several arrays. The weight, the number of positions times the boost, is
         # worked out from the value when the term is written. (A document with a field boost of
-        # its own gives its postings as Whoosh's items.)
+        # its own gives its postings as Whoosh's items: see ``SegmentWriter.add_document``.)
         self._words: dict[tuple[str, float], dict[str, list]] = {}
         self.runs: list[str] = []  # temporary files of sorted terms, oldest first
 
@@ -198,15 +197,10 @@ class TermPool:
             self.add((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
         return total
 
-    def add_words(
-        self, fieldname: str, docnum: int, words: dict, fmt: FastPositions, fieldboost: float
-    ) -> int:
+    def add_words(self, fieldname: str, docnum: int, words: dict, fmt: FastPositions) -> int:
         """Add a full-text field's postings from its words' positions, as Whoosh's
-        ``field.index()`` makes them with ``fmt`` (a ``FastPositions``); the number of words."""
-        if fieldboost != 1.0:  # a document with a boost of its own: as Whoosh's items, weighed now
-            boost = fmt.field_boost
-            items = ((w.encode("utf-8"), len(p), len(p) * boost, fmt.encode(p)) for w, p in words.items())
-            return self.add_items(fieldname, docnum, items, fieldboost)
+        ``field.index()`` makes them with ``fmt`` (a ``FastPositions``), in a document without a
+        field boost of its own; the number of words."""
         key = (fieldname, fmt.field_boost)
         terms = self._words.get(key)
         if terms is None:

@@ -154,7 +154,14 @@ def _segment_files(
     if setup is not None:
         setup(writer)
     for document in documents:
-        writer.add_document(**{name: value for name, value in document.items() if name in writer.schema})
+        # fields of the schema, and boosts ("_boost", "_<field>_boost")
+        writer.add_document(
+            **{
+                name: value
+                for name, value in document.items()
+                if name in writer.schema or name.startswith("_")
+            }
+        )
     ours = getattr(writer, "_ours", False)
     writer.commit()
     segment = ix._segments()[0].segment_id()
@@ -222,6 +229,31 @@ def test_any_whoosh_schema_is_written_as_whoosh_writes_it(tmp_path, corpus_dir, 
         tmp_path / "theirs", WhooshSegmentWriter, make_schema(), documents, setup, **options
     )
     assert took_ours == ours_expected
+    assert ours == theirs and ours
+
+
+def test_documents_with_boosts_of_their_own_are_written_as_whoosh_writes_them(
+    tmp_path, corpus_dir, monkeypatch
+):
+    """Our full-text fields give the pool their words' positions, but not in a document with a
+    boost of its own (``_boost``, ``_body_boost``): its postings are weighed as Whoosh's items
+    (positions times the format's boost, then times the document's). The same files as Whoosh's
+    writer writes (with our block encoding)."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted(corpus_dir.glob("*.txt"))[:12]]
+    documents = [
+        {
+            "id": f"d{n}",
+            "title": texts[n % len(texts)].splitlines()[0],
+            "body": texts[n % len(texts)],
+            **({"_boost": 1.7} if n % 5 == 0 else {}),
+            **({"_body_boost": 0.3} if n % 7 == 0 else {}),
+        }
+        for n in range(60)
+    ]
+    ours, took_ours = _segment_files(tmp_path / "ours", index.writer.SegmentWriter, build_schema(), documents)
+    _whoosh_writes_compact_blocks(monkeypatch)
+    theirs, _ = _segment_files(tmp_path / "theirs", WhooshSegmentWriter, build_schema(), documents)
+    assert took_ours
     assert ours == theirs and ours
 
 
@@ -367,9 +399,9 @@ def test_words_and_whooshs_items_of_one_field_come_back_in_document_order(tmp_pa
             ("body", w.encode("utf-8"), docnum, len(p) * format_boost * boost, fmt.encode(p))
             for w, p in words.items()
         ]
-        if docnum % 3:  # text: words and their positions
-            assert ours.add_words("body", docnum, words, fmt, boost) == sum(map(len, words.values()))
-        else:  # another value: Whoosh's items
+        if docnum % 3 and boost == 1.0:  # text: words and their positions
+            assert ours.add_words("body", docnum, words, fmt) == sum(map(len, words.values()))
+        else:  # another value, or a document's own boost: Whoosh's items
             for item in items:
                 ours.add(item)
         for item in items:
