@@ -103,10 +103,18 @@ def run_command(cmd: list[str]) -> Run:
 def _own_cpu(pid: int) -> float | None:
     """CPU seconds of process ``pid`` itself (not of its children), or None without /proc."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return _cpu_seconds(_stat_fields(Path(f"/proc/{pid}/stat").read_text()))
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2 :].split()
+
+
+def _stat_fields(stat: str) -> list[str]:
+    """The fields of a /proc/PID/stat line after "pid (name) " (a name may hold spaces)."""
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def _cpu_seconds(fields: list[str]) -> float:
+    """User plus system CPU seconds from ``_stat_fields``."""
     ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
 
@@ -124,18 +132,17 @@ def _tree_sample(root: int) -> tuple[int, dict[int, float]]:
     rss: dict[int, int] = {}
     cpu: dict[int, float] = {}
     page_kb = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             stat = (entry / "stat").read_text()
             resident = int((entry / "statm").read_text().split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) "
+        fields = _stat_fields(stat)
         pid = int(entry.name)
         parents[pid] = int(fields[1])
         rss[pid] = resident * page_kb
-        cpu[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        cpu[pid] = _cpu_seconds(fields)
     total, below, todo = 0, {}, [root]
     while todo:
         pid = todo.pop()
